@@ -1,0 +1,405 @@
+package sessionagg
+
+import (
+	"fmt"
+	"iter"
+	"math"
+	"time"
+)
+
+// A Bucket is one period of the wall clock in a zone: the half-open
+// interval [Start, End) of absolute time. Buckets made by a [Calendar] have
+// Start and End in the calendar's location.
+type Bucket struct {
+	Start, End time.Time
+}
+
+// Contains reports whether t lies in [b.Start, b.End).
+func (b Bucket) Contains(t time.Time) bool {
+	return !t.Before(b.Start) && t.Before(b.End)
+}
+
+// Duration returns b.End.Sub(b.Start): 23, 24 or 25 hours for a day in a
+// zone with daylight saving time, 30 to 90 minutes for an hour in a zone
+// whose clocks move by half an hour.
+func (b Bucket) Duration() time.Duration { return b.End.Sub(b.Start) }
+
+// String returns the bucket as "[start, end)" in RFC 3339.
+func (b Bucket) String() string {
+	return "[" + formatTime(b.Start) + ", " + formatTime(b.End) + ")"
+}
+
+// A Piece is the part of an interval that lies in one bucket: [Start, End)
+// is contained in Bucket.
+type Piece struct {
+	Bucket     Bucket
+	Start, End time.Time
+}
+
+// A Calendar divides time into buckets of one Period as read on the wall
+// clock of one Location. It is a plain value: the zero Calendar has no
+// period and must not be used, and a Calendar is safe for concurrent use.
+//
+// Buckets follow the wall clock, not a fixed duration, and they tile time:
+// every instant lies in exactly one bucket, and each bucket ends where the
+// next begins.
+//
+//   - Hours: a bucket starts at every instant at which the wall clock reads
+//     hh:00:00. Where a daylight saving gap skips such a reading (clocks
+//     jumping from 02:00 to 03:00, or from 02:00 to 02:30 on
+//     Australia/Lord_Howe), the end of the gap starts the bucket instead.
+//     A repeated hour after clocks go back is two buckets; an hour in which
+//     clocks go back by 30 minutes is one bucket of 90 minutes.
+//   - Days, weeks and months: a bucket holds every instant whose local date
+//     lies in that day, week or month, and starts at the first such
+//     instant. A day that begins in a gap (America/Santiago) starts when the
+//     gap ends; a midnight that repeats (America/Havana) does not split the
+//     day, which is then 25 hours long.
+//
+// Weeks run Monday to Sunday (ISO 8601) unless WeekStart is [Sunday].
+//
+// For a fixed-offset Location, such as those of [ParseTimezone] and
+// [time.UTC], buckets are computed with integer arithmetic alone. For other
+// locations Calendar asks the Location for its zone transitions, so the
+// results are exactly those of the zone data the caller loaded; Calendar
+// never reads the zone database itself. It does not use [time.Time.Truncate],
+// which rounds absolute time and is wrong for a zone such as UTC+05:30.
+//
+// Instants outside the years 1 to 9999 are accepted but get no promise
+// beyond this: no method panics or fails to return.
+type Calendar struct {
+	Period    Period
+	Location  *time.Location // nil means UTC
+	WeekStart WeekStart      // first day of a Weekly bucket
+}
+
+// Bucket returns the bucket that contains t.
+// It panics if c.Period is not one of the four periods.
+func (c Calendar) Bucket(t time.Time) Bucket {
+	g := c.grid()
+	cur := g.at(t.Unix())
+	return Bucket{g.time(cur.start), g.time(cur.end)}
+}
+
+// Next returns the first bucket boundary strictly after t: the end of the
+// bucket that contains t, in c's location.
+// It panics if c.Period is not one of the four periods.
+func (c Calendar) Next(t time.Time) time.Time {
+	g := c.grid()
+	return g.time(g.at(t.Unix()).end)
+}
+
+// Buckets returns the buckets that tile the window [start, end), in order,
+// with the first and the last clipped to the window, so that the first
+// starts at start and the last ends at end. If end is not after start, the
+// sequence is empty. The sequence is lazy: a window of a century yields
+// its hours one at a time, and the caller may stop early.
+// It panics if c.Period is not one of the four periods.
+func (c Calendar) Buckets(start, end time.Time) iter.Seq[Bucket] {
+	return func(yield func(Bucket) bool) {
+		for p := range c.Split(start, end) {
+			if !start.Before(end) || !yield(Bucket{p.Start, p.End}) {
+				return
+			}
+		}
+	}
+}
+
+// Split returns the pieces of the interval [start, end) cut at every bucket
+// boundary, in order. Each piece lies in one bucket, which it carries whole
+// (not clipped); the pieces are contiguous and together cover [start, end)
+// exactly. If start equals end, Split yields one empty piece in the bucket
+// that contains start, as the aggregation counts a zero-length session; if
+// end is before start, the sequence is empty. The sequence is lazy and the
+// caller may stop early. Times are in c's location.
+// It panics if c.Period is not one of the four periods.
+func (c Calendar) Split(start, end time.Time) iter.Seq[Piece] {
+	g := c.grid()
+	return func(yield func(Piece) bool) {
+		if end.Before(start) {
+			return
+		}
+		start, end := start.In(g.loc), end.In(g.loc)
+		cur := g.at(start.Unix())
+		bs := g.time(cur.start)
+		from := start
+		for {
+			be := g.time(cur.end)
+			if !be.Before(end) {
+				yield(Piece{Bucket{bs, be}, from, end})
+				return
+			}
+			if !yield(Piece{Bucket{bs, be}, from, be}) {
+				return
+			}
+			if !cur.advance() {
+				// Only for instants far outside the years 1 to 9999,
+				// where the arithmetic would overflow: end the split
+				// with one last piece rather than loop.
+				yield(Piece{Bucket{be, end}, be, end})
+				return
+			}
+			bs, from = be, be
+		}
+	}
+}
+
+// grid is a Calendar prepared for use: the period, the week shift and
+// whether the location has one fixed offset.
+type grid struct {
+	period Period
+	shift  int64 // weekShift(WeekStart)
+	loc    *time.Location
+	fixed  bool
+	off    int64 // seconds east of UTC, when fixed
+}
+
+func (c Calendar) grid() *grid {
+	if !c.Period.valid() {
+		panic(fmt.Sprintf("sessionagg: Calendar with invalid period %v", c.Period))
+	}
+	g := &grid{period: c.Period, shift: weekShift(c.WeekStart), loc: c.Location}
+	if g.loc == nil {
+		g.loc = time.UTC
+	}
+	g.fixed, g.off = fixedOffset(g.loc)
+	return g
+}
+
+// fixedOffset reports whether loc has a single offset for all time, and
+// which.
+func fixedOffset(loc *time.Location) (bool, int64) {
+	if loc == time.UTC {
+		return true, 0
+	}
+	t := time.Unix(0, 0).In(loc)
+	s, e := t.ZoneBounds()
+	_, off := t.Zone()
+	return s.IsZero() && e.IsZero(), int64(off)
+}
+
+func (g *grid) time(sec int64) time.Time { return time.Unix(sec, 0).In(g.loc) }
+
+// A cursor is one bucket of a grid, as Unix seconds, and the bucket's key:
+// its ordinal (hours, days, weeks or months since the epoch in the zone) for
+// fixed-offset zones, and its start for the others.
+type cursor struct {
+	g          *grid
+	key        int64
+	start, end int64
+}
+
+// at returns the cursor of the bucket that contains the Unix second sec
+// (and therefore every instant in [sec, sec+1), since boundaries fall on
+// whole seconds).
+func (g *grid) at(sec int64) cursor {
+	if g.fixed {
+		n := g.ord(sec)
+		return cursor{g, n, g.ordStart(n), g.ordStart(n + 1)}
+	}
+	s, e := g.bounds(sec)
+	return cursor{g, s, s, e}
+}
+
+// advance moves c to the next bucket. It reports false, leaving c as it
+// was, if the arithmetic would overflow, which happens only far outside the
+// years 1 to 9999.
+func (c *cursor) advance() bool {
+	var key, end int64
+	if c.g.fixed {
+		key, end = c.key+1, c.g.ordStart(c.key+2)
+	} else {
+		key, end = c.end, c.g.nextBoundary(c.end)
+	}
+	if end <= c.end {
+		return false
+	}
+	c.key, c.start, c.end = key, c.end, end
+	return true
+}
+
+// ord returns the ordinal of the bucket containing sec, in a fixed zone.
+func (g *grid) ord(sec int64) int64 {
+	l := sec + g.off
+	switch g.period {
+	case Hourly:
+		return floorDiv(l, 3600)
+	case Daily:
+		return floorDiv(l, 86400)
+	case Weekly:
+		return floorDiv(floorDiv(l, 86400)+g.shift, 7)
+	default:
+		return monthOrdinal(floorDiv(l, 86400))
+	}
+}
+
+// ordStart returns the start of the bucket with ordinal n, in a fixed zone.
+func (g *grid) ordStart(n int64) int64 {
+	switch g.period {
+	case Hourly:
+		return n*3600 - g.off
+	case Daily:
+		return n*86400 - g.off
+	case Weekly:
+		return (n*7-g.shift)*86400 - g.off
+	default:
+		return monthFirstDay(n)*86400 - g.off
+	}
+}
+
+// The general path, for zones with transitions. It asks the location for
+// the offset and the zone bounds around an instant, and walks transitions.
+
+// maxZoneOffset bounds the offset of any zone in the tz database, local mean
+// times included (Asia/Manila's was -15:56).
+const maxZoneOffset = 26 * 3600
+
+// zone returns the offset in force at sec and the bounds [zs, ze) of the
+// span of time over which it is in force.
+func (g *grid) zone(sec int64) (off, zs, ze int64) {
+	t := time.Unix(sec, 0).In(g.loc)
+	_, o := t.Zone()
+	s, e := t.ZoneBounds()
+	zs, ze = math.MinInt64, math.MaxInt64
+	if !s.IsZero() {
+		zs = s.Unix()
+	}
+	if !e.IsZero() {
+		ze = e.Unix()
+	}
+	return int64(o), zs, ze
+}
+
+func (g *grid) offset(sec int64) int64 {
+	_, o := time.Unix(sec, 0).In(g.loc).Zone()
+	return int64(o)
+}
+
+// firstAtOrAfter returns the first instant at which the wall clock reads
+// local (seconds since 1970-01-01 00:00 local) or later: min{u : u +
+// offset(u) >= local}. Within one span of constant offset, u + offset(u)
+// increases, so the first such u of the span is max(span start, local -
+// offset); the walk visits the spans in order.
+func (g *grid) firstAtOrAfter(local int64) int64 {
+	cur := local - maxZoneOffset - 3600
+	for {
+		o, _, ze := g.zone(cur)
+		u := max(cur, local-o)
+		if u < ze {
+			return u
+		}
+		cur = ze
+	}
+}
+
+// dateOrd and ordFirstDay map day numbers to the ordinal of their day, week
+// or month and back.
+func (g *grid) dateOrd(day int64) int64 {
+	switch g.period {
+	case Daily:
+		return day
+	case Weekly:
+		return floorDiv(day+g.shift, 7)
+	default:
+		return monthOrdinal(day)
+	}
+}
+
+func (g *grid) ordFirstDay(n int64) int64 {
+	switch g.period {
+	case Daily:
+		return n
+	case Weekly:
+		return n*7 - g.shift
+	default:
+		return monthFirstDay(n)
+	}
+}
+
+// bounds returns the bucket [start, end) that contains sec, for a zone with
+// transitions.
+func (g *grid) bounds(sec int64) (start, end int64) {
+	if g.period == Hourly {
+		return g.hourBounds(sec)
+	}
+	// The bucket of sec's local date starts at or before sec. A later one
+	// can too, where clocks went back across midnight; walk forward to the
+	// last bucket that starts at or before sec. Dates that a gap skips
+	// entirely give empty buckets, which the walk passes over.
+	n := g.dateOrd(floorDiv(sec+g.offset(sec), 86400))
+	start = g.firstAtOrAfter(g.ordFirstDay(n) * 86400)
+	for {
+		n++
+		end = g.firstAtOrAfter(g.ordFirstDay(n) * 86400)
+		if end > sec {
+			return start, end
+		}
+		start = end
+	}
+}
+
+// nextBoundary returns the first boundary after sec, for a zone with
+// transitions.
+func (g *grid) nextBoundary(sec int64) int64 {
+	if g.period == Hourly {
+		return g.nextHour(sec)
+	}
+	_, end := g.bounds(sec)
+	return end
+}
+
+// hourBounds returns the hour bucket containing sec. An hour bucket is
+// shorter than two hours (a gap only shortens it; a fall-back away from an
+// hh:00 reading adds less than an hour), so a boundary lies in the two
+// hours before sec; the loop steps further back only for zone data stranger
+// than any on record.
+func (g *grid) hourBounds(sec int64) (start, end int64) {
+	for back := int64(7200); ; back *= 2 {
+		b := g.nextHour(sec - back - 1)
+		if b > sec {
+			if back > 1<<40 {
+				// No boundary at all within 35,000 years: give up
+				// with a bucket of this second alone.
+				return sec, sec + 1
+			}
+			continue
+		}
+		for {
+			nb := g.nextHour(b)
+			if nb > sec {
+				return b, nb
+			}
+			b = nb
+		}
+	}
+}
+
+// nextHour returns the first hour boundary after sec: the first instant
+// after sec at which the wall clock reads hh:00:00, or at which a gap that
+// skips such a reading ends.
+func (g *grid) nextHour(sec int64) int64 {
+	cur := sec + 1
+	for {
+		o, zs, ze := g.zone(cur)
+		if cur == zs {
+			// A transition at cur. If the clock jumps forward over an
+			// hh:00 reading, the end of the jump is a boundary.
+			if po := g.offset(zs - 1); po < o {
+				if ceilMultiple(zs+po, 3600) <= zs+o {
+					return zs
+				}
+			}
+		}
+		if u := ceilMultiple(cur+o, 3600) - o; u < ze {
+			return u
+		}
+		cur = ze
+	}
+}
+
+// ceilMultiple returns the least multiple of m that is >= x, for m > 0.
+func ceilMultiple(x, m int64) int64 { return -floorDiv(-x, m) * m }
+
+// formatTime writes t in RFC 3339, with fractional seconds only when they
+// are not zero.
+func formatTime(t time.Time) string { return t.Format(time.RFC3339Nano) }

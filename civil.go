@@ -1,0 +1,70 @@
+package sessionagg
+
+// Integer calendar arithmetic on Unix seconds and day numbers (days since
+// 1970-01-01 in the proleptic Gregorian calendar). These are the fast path
+// for fixed-offset zones: no time.Time and no zone lookups.
+
+// floorDiv returns a/b rounded toward negative infinity, for b > 0.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+// daysFromCivil returns the day number of the proleptic Gregorian date
+// y-m-d, with m in 1..12. It is Howard Hinnant's days_from_civil.
+func daysFromCivil(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// civilFromDays returns the year and month (1..12) of day number z. It is
+// the inverse of daysFromCivil, less the day of the month.
+func civilFromDays(z int64) (y, m int64) {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	m = mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y = yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return y, m
+}
+
+// monthOrdinal returns the number of months from year 0 to the month that
+// holds day number z: year*12 + month - 1.
+func monthOrdinal(z int64) int64 {
+	y, m := civilFromDays(z)
+	return y*12 + m - 1
+}
+
+// monthFirstDay returns the day number of the first day of the month with
+// ordinal n, the inverse of monthOrdinal.
+func monthFirstDay(n int64) int64 {
+	return daysFromCivil(floorDiv(n, 12), n-floorDiv(n, 12)*12+1, 1)
+}
+
+// Day 0, 1970-01-01, was a Thursday: the Monday before it is day -3, the
+// Sunday before it day -4.
+func weekShift(w WeekStart) int64 {
+	if w == Sunday {
+		return 4
+	}
+	return 3
+}

@@ -1,0 +1,3 @@
+module github.com/sessionagg/sessionagg
+
+go 1.23
