@@ -1,0 +1,273 @@
+package sessionagg
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// The engine under every aggregation: clipping a session to the window,
+// walking its pieces on a grid without time.Time, and finding the cell of a
+// (group, bucket) pair by index rather than by hashing instants.
+
+// An instant is a time as Unix seconds and nanoseconds in [0, 1e9).
+type instant struct{ sec, nsec int64 }
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), int64(t.Nanosecond())} }
+
+func (a instant) less(b instant) bool {
+	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec)
+}
+
+// seconds returns b - a in seconds.
+func (a instant) secondsTo(b instant) float64 {
+	return float64(b.sec-a.sec) + float64(b.nsec-a.nsec)*1e-9
+}
+
+// A window is the query's [start, end), open on a side whose flag is false.
+type window struct {
+	start, end       instant
+	hasStart, hasEnd bool
+}
+
+func windowOf(q *Query) window {
+	w := window{hasStart: !q.Start.IsZero(), hasEnd: !q.End.IsZero()}
+	if w.hasStart {
+		w.start = instantOf(q.Start)
+	}
+	if w.hasEnd {
+		w.end = instantOf(q.End)
+	}
+	return w
+}
+
+// clip returns the part of [s, e) inside w, and whether any of it is.
+func (w *window) clip(s, e instant) (instant, instant, bool) {
+	if w.hasStart && s.less(w.start) {
+		s = w.start
+	}
+	if w.hasEnd && w.end.less(e) {
+		e = w.end
+	}
+	return s, e, s.less(e)
+}
+
+// contains reports whether t lies in w.
+func (w *window) contains(t instant) bool {
+	return (!w.hasStart || !t.less(w.start)) && (!w.hasEnd || t.less(w.end))
+}
+
+// A splitter cuts sessions into pieces on one grid, inside one window.
+type splitter struct {
+	g   grid
+	win window
+	// maxPieces bounds the pieces of one session (0: no bound), so that a
+	// session of a thousand years fails fast instead of filling memory.
+	maxPieces int
+}
+
+func newSplitter(q *Query) splitter {
+	return splitter{g: *q.calendar().grid(), win: windowOf(q), maxPieces: q.MaxBuckets}
+}
+
+// errTooManyPieces is returned by each when a session has more pieces than
+// maxPieces.
+var errTooManyPieces = fmt.Errorf("a session spans more buckets than the limit: %w", ErrTooLarge)
+
+// each calls f for every piece of the session [s, e), clipped to the
+// window, with the bucket's key, start and end, and the piece's length in
+// seconds. A zero-length session whose start lies in the window gives one
+// piece of length 0. An error from f stops the walk and is returned.
+func (sp *splitter) each(s, e instant, f func(key, bstart, bend int64, secs float64) error) error {
+	if s == e {
+		if sp.win.contains(s) {
+			c := sp.g.at(s.sec)
+			return f(c.key, c.start, c.end, 0)
+		}
+		return nil
+	}
+	s, e, ok := sp.win.clip(s, e)
+	if !ok {
+		return nil
+	}
+	c := sp.g.at(s.sec)
+	for n := 1; ; n++ {
+		if sp.maxPieces > 0 && n > sp.maxPieces {
+			return errTooManyPieces
+		}
+		// The piece ends at e if e <= c.end, which holds when e.sec <
+		// c.end, or e.sec == c.end with no nanoseconds.
+		if e.sec < c.end || (e.sec == c.end && e.nsec == 0) {
+			return f(c.key, c.start, c.end, s.secondsTo(e))
+		}
+		end := instant{c.end, 0}
+		if err := f(c.key, c.start, c.end, s.secondsTo(end)); err != nil {
+			return err
+		}
+		s = end
+		if !c.advance() {
+			return fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
+		}
+	}
+}
+
+// count returns the number of buckets that [start, end) touches, counting
+// no further than limit.
+func (g *grid) count(start int64, end instant, limit int) int {
+	c := g.at(start)
+	if g.fixed {
+		last := g.at(end.sec)
+		if end.nsec == 0 && last.start == end.sec {
+			return int(min(last.key-c.key, int64(limit)))
+		}
+		return int(min(last.key-c.key+1, int64(limit)))
+	}
+	n := 1
+	for n < limit && (c.end < end.sec || (c.end == end.sec && end.nsec > 0)) {
+		if !c.advance() {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// A table holds one cell of type C per (group, bucket) pair that has a
+// piece. Groups are small integers that the caller assigns. Buckets are
+// found by key: for fixed-offset zones the key is the bucket's ordinal,
+// dense already; for other zones a dictionary maps bucket starts to dense
+// ids. Each group keeps a window of cell indexes over the keys it has seen,
+// so a piece finds its cell with a subtraction and two loads.
+type table[C any] struct {
+	groups []groupCells
+	cells  []C
+	where  []cellKey // where[i] is the group and key of cells[i]
+	dense  bool      // keys are dense already
+	ids    map[int64]int64
+	starts []int64 // with ids: starts[id] is the start of bucket id
+	limit  int     // maximum number of cells, 0 for none
+}
+
+type groupCells struct {
+	base   int64   // key of idx[0]
+	idx    []int32 // cell index + 1, or 0 for no cell
+	n      int     // cells of this group
+	sparse map[int64]int32
+}
+
+// A group whose keys spread much wider than its cells (sessions years
+// apart in an open window) keeps its cell indexes in a map instead, so
+// memory grows with rows, not with the time between them.
+const denseSpan = 4096
+
+type cellKey struct {
+	group int32
+	key   int64 // bucket key
+	start int64 // bucket start
+	end   int64 // bucket end
+}
+
+var errTooManyRows = fmt.Errorf("more rows than the limit: %w", ErrTooLarge)
+
+func newTable[C any](dense bool, limit int) *table[C] {
+	t := &table[C]{dense: dense, limit: limit}
+	if !dense {
+		t.ids = make(map[int64]int64)
+	}
+	return t
+}
+
+// addGroup adds a group and returns its number.
+func (t *table[C]) addGroup() int32 {
+	t.groups = append(t.groups, groupCells{})
+	return int32(len(t.groups) - 1)
+}
+
+// cell returns the cell of group g and the bucket [start, end) with key,
+// creating it if need be. The pointer is valid until the next call.
+func (t *table[C]) cell(g int32, key, start, end int64) (*C, error) {
+	if !t.dense {
+		id, ok := t.ids[key]
+		if !ok {
+			id = int64(len(t.starts))
+			t.ids[key] = id
+			t.starts = append(t.starts, start)
+		}
+		key = id
+	}
+	gc := &t.groups[g]
+	if i := key - gc.base; uint64(i) < uint64(len(gc.idx)) {
+		if j := gc.idx[i]; j != 0 {
+			return &t.cells[j-1], nil
+		}
+	} else if gc.sparse != nil {
+		if j := gc.sparse[key]; j != 0 {
+			return &t.cells[j-1], nil
+		}
+	}
+	return t.newCell(gc, g, key, start, end)
+}
+
+func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, error) {
+	if t.limit > 0 && len(t.cells) >= t.limit {
+		return nil, errTooManyRows
+	}
+	if len(t.cells) >= math.MaxInt32-1 {
+		return nil, errTooManyRows
+	}
+	switch i := key - gc.base; {
+	case gc.sparse != nil:
+	case len(gc.idx) > 0 && (i < 0 || i >= int64(len(gc.idx))) && max(i+1, int64(len(gc.idx))-i) > max(denseSpan, 16*int64(gc.n)):
+		gc.sparse = make(map[int64]int32, gc.n+1)
+		for k, j := range gc.idx {
+			if j != 0 {
+				gc.sparse[gc.base+int64(k)] = j
+			}
+		}
+		gc.idx = nil
+	case len(gc.idx) == 0:
+		gc.base = key
+		gc.idx = make([]int32, 1, 8)
+	case i < 0:
+		// Grow downward, leaving room for more.
+		grow := max(-i, int64(len(gc.idx)))
+		idx := make([]int32, grow+int64(len(gc.idx)))
+		copy(idx[grow:], gc.idx)
+		gc.base -= grow
+		gc.idx = idx
+	case i >= int64(len(gc.idx)):
+		need := i + 1
+		if need <= int64(cap(gc.idx)) {
+			gc.idx = gc.idx[:need]
+		} else {
+			idx := make([]int32, need, max(need, 2*int64(cap(gc.idx))))
+			copy(idx, gc.idx)
+			gc.idx = idx
+		}
+	}
+	var zero C
+	t.cells = append(t.cells, zero)
+	t.where = append(t.where, cellKey{g, key, start, end})
+	gc.n++
+	if gc.sparse != nil {
+		gc.sparse[key] = int32(len(t.cells))
+	} else {
+		gc.idx[key-gc.base] = int32(len(t.cells))
+	}
+	return &t.cells[len(t.cells)-1], nil
+}
+
+// buckets returns the number of distinct buckets in t.
+func (t *table[C]) buckets() int {
+	if !t.dense {
+		return len(t.starts)
+	}
+	if len(t.where) == 0 {
+		return 0
+	}
+	lo, hi := t.where[0].key, t.where[0].key
+	for _, w := range t.where {
+		lo, hi = min(lo, w.key), max(hi, w.key)
+	}
+	return int(hi - lo + 1)
+}

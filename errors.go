@@ -1,0 +1,70 @@
+package sessionagg
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Sentinel errors. Every error of this package wraps one of them, and
+// every error about a query also wraps [ErrInvalidQuery]; match them with
+// [errors.Is]. Errors about one field are *[FieldError] values, which name
+// the field and the value.
+var (
+	// ErrInvalidQuery is wrapped by every error that Query.Validate returns.
+	ErrInvalidQuery = errors.New("sessionagg: invalid query")
+	// ErrInvalidWindow: the query window's end is not after its start.
+	ErrInvalidWindow = errors.New("window end is not after its start")
+	// ErrInvalidField: an unknown group-by field.
+	ErrInvalidField = errors.New("unknown group-by field")
+	// ErrInvalidStatistic: an unknown statistic.
+	ErrInvalidStatistic = errors.New("unknown statistic")
+	// ErrInvalidFilter: queue ids and fleet ids together, more than 10 ids,
+	// or an empty id.
+	ErrInvalidFilter = errors.New("invalid id filter")
+	// ErrTooLarge: the query's buckets or rows exceed the limits it set.
+	ErrTooLarge = errors.New("too many buckets or rows: shorten the window or lengthen the period")
+	// ErrInvalidSession: a session whose end is before its start, or whose
+	// cost is NaN, infinite or negative.
+	ErrInvalidSession = errors.New("sessionagg: invalid session")
+	// ErrMismatch: merging or decoding partial results of different queries.
+	ErrMismatch = errors.New("sessionagg: partial results of different queries")
+	// ErrInvalidToken: a page token that is forged, corrupted, truncated or
+	// made by another query.
+	ErrInvalidToken = errors.New("sessionagg: invalid page token")
+	// ErrInvalidData: binary data that UnmarshalBinary cannot decode.
+	ErrInvalidData = errors.New("sessionagg: invalid binary data")
+)
+
+// A FieldError reports a bad value in one field of a query or a session.
+type FieldError struct {
+	Field string // the field, in the cloud API's spelling: "period", "groupBy[1]", "endTime"
+	Value string // the value, as given or as formatted
+	Err   error  // the reason, which wraps a sentinel such as ErrInvalidPeriod
+	kind  error  // ErrInvalidQuery or ErrInvalidSession
+}
+
+// Error returns "sessionagg: invalid query: field "value": reason".
+func (e *FieldError) Error() string {
+	prefix := "sessionagg: "
+	if e.kind != nil {
+		prefix = e.kind.Error() + ": "
+	}
+	return prefix + e.Field + " " + strconv.Quote(e.Value) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the reason and the kind of error (ErrInvalidQuery or
+// ErrInvalidSession), so that errors.Is matches both.
+func (e *FieldError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.kind}
+}
+
+func queryError(field, value string, err error) error {
+	return &FieldError{Field: field, Value: value, Err: err, kind: ErrInvalidQuery}
+}
+
+func sessionError(field, value string, err error) error {
+	return &FieldError{Field: field, Value: value, Err: err, kind: ErrInvalidSession}
+}

@@ -1,0 +1,219 @@
+package sessionagg
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"strconv"
+)
+
+// A Page is a run of consecutive rows of a [Result], as the cloud API
+// returns them: at most the requested number, and a token for the next
+// page unless this is the last.
+type Page struct {
+	Rows      []Row
+	NextToken string // empty on the last page
+	r         *Result
+}
+
+// Page returns the page of at most maxResults rows that token points to:
+// the first page for an empty token, and otherwise the page after the one
+// whose NextToken it is. If maxResults <= 0, the page holds all the
+// remaining rows.
+//
+// A token is opaque and tied to the query and the number of rows of the
+// Result that made it: a token from another query, or one that was forged,
+// corrupted or truncated, is an error wrapping [ErrInvalidToken], never a
+// wrong page. The Page's Rows share memory with r.
+func (r *Result) Page(token string, maxResults int) (Page, error) {
+	off := 0
+	if token != "" {
+		var err error
+		if off, err = r.decodeToken(token); err != nil {
+			return Page{}, err
+		}
+	}
+	end := len(r.rows)
+	if maxResults > 0 && maxResults < end-off {
+		end = off + maxResults
+	}
+	p := Page{Rows: r.rows[off:end:end], r: r}
+	if end < len(r.rows) {
+		p.NextToken = r.token(end)
+	}
+	return p, nil
+}
+
+// Pages returns the pages of at most maxResults rows each, from the first
+// to the last. If r has no rows, there is one empty page.
+func (r *Result) Pages(maxResults int) iter.Seq[Page] {
+	return func(yield func(Page) bool) {
+		token := ""
+		for {
+			p, err := r.Page(token, maxResults)
+			if err != nil || !yield(p) || p.NextToken == "" {
+				return
+			}
+			token = p.NextToken
+		}
+	}
+}
+
+// A token is base64url of: a version byte (1), the offset of the next row
+// as 8 bytes big-endian, and the first 16 bytes of SHA-256 over the query's
+// fingerprint, the number of rows and the offset.
+const tokenVersion = 1
+
+func (r *Result) tokenMAC(off int) []byte {
+	h := sha256.New()
+	h.Write([]byte(r.fp))
+	var n [16]byte
+	binary.BigEndian.PutUint64(n[:8], uint64(len(r.rows)))
+	binary.BigEndian.PutUint64(n[8:], uint64(off))
+	h.Write(n[:])
+	return h.Sum(nil)[:16]
+}
+
+func (r *Result) token(off int) string {
+	b := make([]byte, 0, 25)
+	b = append(b, tokenVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(off))
+	b = append(b, r.tokenMAC(off)...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (r *Result) decodeToken(token string) (int, error) {
+	bad := func(why string) (int, error) {
+		return 0, fmt.Errorf("%w %q: %s", ErrInvalidToken, token, why)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) != 25 {
+		return bad("not a token of this package")
+	}
+	if b[0] != tokenVersion {
+		return bad("unknown version " + strconv.Itoa(int(b[0])))
+	}
+	off := binary.BigEndian.Uint64(b[1:9])
+	if off == 0 || off >= uint64(len(r.rows)) {
+		return bad("made by another query or for other data")
+	}
+	mac := r.tokenMAC(int(off))
+	for i := range mac {
+		if mac[i] != b[9+i] {
+			return bad("made by another query or for other data")
+		}
+	}
+	return int(off), nil
+}
+
+// MarshalJSON writes p in the cloud API's GetSessionsStatisticsAggregation
+// response shape:
+//
+//	{"statistics":[{"queueId":"q-1","count":3,
+//	  "costInUsd":{"min":0.5,"max":2,"avg":1.1,"sum":3.3},
+//	  "runtimeInSeconds":{"min":600,"max":3600,"avg":2000,"sum":6000},
+//	  "aggregationStartTime":"2026-03-01T00:00:00+08:00",
+//	  "aggregationEndTime":"2026-03-02T00:00:00+08:00"}],
+//	 "status":"COMPLETED","nextToken":"..."}
+//
+// A row holds the query's group-by labels (and jobName when grouping by
+// JOB_ID) in the order of the API's documentation, then the count, then
+// only the requested statistics, in the order min, max, avg, sum; a row
+// with a count of zero has no min, max or avg. Times are RFC 3339 in the
+// query's location, with fractional seconds only when they are not zero.
+// nextToken is left out on the last page. The output is compact; the bytes
+// are stable across runs.
+func (p Page) MarshalJSON() ([]byte, error) {
+	var q *Query
+	if p.r != nil {
+		q = &p.r.q
+	} else {
+		q = &Query{}
+	}
+	stats := q.statistics()
+	b := []byte(`{"statistics":[`)
+	for i := range p.Rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendRowJSON(b, &p.Rows[i], q, stats)
+	}
+	b = append(b, `],"status":"COMPLETED"`...)
+	if p.NextToken != "" {
+		b = append(b, `,"nextToken":`...)
+		b = appendJSONString(b, p.NextToken)
+	}
+	return append(b, '}'), nil
+}
+
+// responseOrder is the order of the labels in the API's response syntax.
+var responseOrder = [...]Field{QueueID, FleetID, JobID, UserID, UsageType, LicenseProduct, InstanceType}
+
+func appendRowJSON(b []byte, r *Row, q *Query, stats uint8) []byte {
+	b = append(b, '{')
+	var grouped [LicenseProduct + 1]bool
+	for _, f := range q.GroupBy {
+		grouped[f] = true
+	}
+	for _, f := range responseOrder {
+		if !grouped[f] {
+			continue
+		}
+		b = append(b, '"')
+		b = append(b, jsonNames[f]...)
+		b = append(b, `":`...)
+		b = appendJSONString(b, r.Label(f))
+		b = append(b, ',')
+		if f == JobID {
+			b = append(b, `"jobName":`...)
+			b = appendJSONString(b, r.JobName)
+			b = append(b, ',')
+		}
+	}
+	b = append(b, `"count":`...)
+	b = strconv.AppendInt(b, r.Count, 10)
+	b = append(b, `,"costInUsd":`...)
+	b = appendStatsJSON(b, &r.CostInUSD, stats)
+	b = append(b, `,"runtimeInSeconds":`...)
+	b = appendStatsJSON(b, &r.RuntimeInSeconds, stats)
+	b = append(b, `,"aggregationStartTime":"`...)
+	b = r.Start.AppendFormat(b, rfc3339)
+	b = append(b, `","aggregationEndTime":"`...)
+	b = r.End.AppendFormat(b, rfc3339)
+	return append(b, `"}`...)
+}
+
+// rfc3339 is RFC 3339 with fractional seconds only when they are not zero.
+const rfc3339 = "2006-01-02T15:04:05.999999999Z07:00"
+
+func appendStatsJSON(b []byte, s *Stats, stats uint8) []byte {
+	b = append(b, '{')
+	first := true
+	add := func(name string, v float64) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		b = appendJSONFloat(b, v)
+	}
+	if s.Count() > 0 {
+		if stats&(1<<Min) != 0 {
+			add("min", s.Min())
+		}
+		if stats&(1<<Max) != 0 {
+			add("max", s.Max())
+		}
+		if stats&(1<<Avg) != 0 {
+			add("avg", s.Avg())
+		}
+	}
+	if stats&(1<<Sum) != 0 {
+		add("sum", s.Sum())
+	}
+	return append(b, '}')
+}

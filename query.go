@@ -1,0 +1,282 @@
+package sessionagg
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A Field is a session label that rows can be grouped by, as in the cloud
+// API's groupBy.
+type Field uint8
+
+// The group-by fields of the cloud API. A row of a query grouped by JobID
+// also carries the job's name.
+const (
+	QueueID Field = iota + 1
+	FleetID
+	JobID
+	UserID
+	UsageType
+	InstanceType
+	LicenseProduct
+)
+
+var fieldNames = [...]string{
+	QueueID:        "QUEUE_ID",
+	FleetID:        "FLEET_ID",
+	JobID:          "JOB_ID",
+	UserID:         "USER_ID",
+	UsageType:      "USAGE_TYPE",
+	InstanceType:   "INSTANCE_TYPE",
+	LicenseProduct: "LICENSE_PRODUCT",
+}
+
+// jsonNames are the fields' names in the cloud API's response.
+var jsonNames = [...]string{
+	QueueID:        "queueId",
+	FleetID:        "fleetId",
+	JobID:          "jobId",
+	UserID:         "userId",
+	UsageType:      "usageType",
+	InstanceType:   "instanceType",
+	LicenseProduct: "licenseProduct",
+}
+
+func (f Field) valid() bool { return f >= QueueID && f <= LicenseProduct }
+
+// String returns the cloud API's name of f, such as "QUEUE_ID", or
+// "Field(N)" for a value that is not a field.
+func (f Field) String() string {
+	if f.valid() {
+		return fieldNames[f]
+	}
+	return fmt.Sprintf("Field(%d)", uint8(f))
+}
+
+// ParseField returns the Field named s: QUEUE_ID, FLEET_ID, JOB_ID,
+// USER_ID, USAGE_TYPE, INSTANCE_TYPE or LICENSE_PRODUCT, in any letter case.
+// Any other string is an error that wraps [ErrInvalidField].
+func ParseField(s string) (Field, error) {
+	for f := QueueID; f <= LicenseProduct; f++ {
+		if strings.EqualFold(s, fieldNames[f]) {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("%w %q: want one of %s", ErrInvalidField, s, strings.Join(fieldNames[1:], ", "))
+}
+
+// label returns s's value of the label f.
+func (s *Session) label(f Field) string {
+	switch f {
+	case QueueID:
+		return s.QueueID
+	case FleetID:
+		return s.FleetID
+	case JobID:
+		return s.JobID
+	case UserID:
+		return s.UserID
+	case UsageType:
+		return s.UsageType
+	case InstanceType:
+		return s.InstanceType
+	case LicenseProduct:
+		return s.LicenseProduct
+	}
+	return ""
+}
+
+// A Statistic is one of the summaries a query reports for the runtime and
+// the cost of the pieces in a row. The count is always reported and is not
+// a Statistic.
+type Statistic uint8
+
+// The statistics of the cloud API.
+const (
+	Sum Statistic = iota + 1
+	Min
+	Max
+	Avg
+)
+
+var statisticNames = [...]string{Sum: "SUM", Min: "MIN", Max: "MAX", Avg: "AVG"}
+
+func (s Statistic) valid() bool { return s >= Sum && s <= Avg }
+
+// String returns "SUM", "MIN", "MAX" or "AVG", or "Statistic(N)" for any
+// other value.
+func (s Statistic) String() string {
+	if s.valid() {
+		return statisticNames[s]
+	}
+	return fmt.Sprintf("Statistic(%d)", uint8(s))
+}
+
+// ParseStatistic returns the Statistic named s: SUM, MIN, MAX or AVG, in
+// any letter case. Any other string, COUNT included (the count is always
+// reported), is an error that wraps [ErrInvalidStatistic].
+func ParseStatistic(s string) (Statistic, error) {
+	for st := Sum; st <= Avg; st++ {
+		if strings.EqualFold(s, statisticNames[st]) {
+			return st, nil
+		}
+	}
+	if strings.EqualFold(s, "COUNT") {
+		return 0, fmt.Errorf("%w %q: the count is always reported; want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
+	}
+	return 0, fmt.Errorf("%w %q: want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
+}
+
+// MaxIDs is the largest number of queue or fleet ids a query may name.
+const MaxIDs = 10
+
+// A Query says how to aggregate sessions: over which window, in which
+// buckets, grouped by which labels, with which statistics, and for which
+// queues or fleets. It mirrors the cloud API's
+// StartSessionsStatisticsAggregation request. The zero Query is valid: it
+// aggregates all sessions, ungrouped, into UTC days, with all four
+// statistics.
+type Query struct {
+	// Start and End bound the window [Start, End): only the part of a
+	// session inside it counts. A zero Start or End leaves that side open,
+	// and nothing is clipped on it.
+	Start, End time.Time
+
+	// Period is the length of a bucket. Zero means Daily, as in the cloud
+	// API, where the period is optional.
+	Period Period
+
+	// Location is the zone whose wall clock defines the buckets and in
+	// which row times are written. Nil means UTC. See ParseTimezone.
+	Location *time.Location
+
+	// WeekStart is the first day of a Weekly bucket: Monday unless set.
+	WeekStart WeekStart
+
+	// GroupBy lists the labels that make up a row's group, in order. Empty
+	// means one group of all sessions. A field may appear once.
+	GroupBy []Field
+
+	// Statistics lists the statistics to report. Empty means all four. A
+	// statistic may appear once.
+	Statistics []Statistic
+
+	// QueueIDs or FleetIDs, never both, restrict the query to the sessions
+	// with one of 1 to MaxIDs ids. Both empty means every session.
+	QueueIDs, FleetIDs []string
+
+	// MaxBuckets and MaxRows, when positive, bound the number of buckets
+	// of the window (or, on an open side, between the first and the last
+	// piece) and the number of rows. A query that would exceed them fails
+	// as soon as that is known, with an error wrapping ErrTooLarge. Zero
+	// means no limit.
+	MaxBuckets, MaxRows int
+}
+
+// Validate reports the first thing wrong with q, or nil. Each error is a
+// *[FieldError] naming the field, in the cloud API's spelling, and the
+// value, and wraps [ErrInvalidQuery] and one of [ErrInvalidPeriod],
+// [ErrInvalidWindow], [ErrInvalidField], [ErrInvalidStatistic],
+// [ErrInvalidFilter] or [ErrTooLarge]:
+//
+//   - a Period or WeekStart that is not one of the constants;
+//   - an End that is not after Start, where both are set;
+//   - an unknown or repeated GroupBy field or Statistic;
+//   - both QueueIDs and FleetIDs, more than MaxIDs of either, or an empty id;
+//   - a negative limit, or a bounded window with more than MaxBuckets
+//     buckets.
+func (q *Query) Validate() error {
+	if q.Period != 0 && !q.Period.valid() {
+		return queryError("period", q.Period.String(), fmt.Errorf("%w: want HOURLY, DAILY, WEEKLY or MONTHLY", ErrInvalidPeriod))
+	}
+	if q.WeekStart != Monday && q.WeekStart != Sunday {
+		return queryError("weekStart", q.WeekStart.String(), fmt.Errorf("%w: want MONDAY or SUNDAY", ErrInvalidPeriod))
+	}
+	if !q.Start.IsZero() && !q.End.IsZero() && !q.End.After(q.Start) {
+		return queryError("endTime", formatTime(q.End), fmt.Errorf("%w (startTime %s)", ErrInvalidWindow, formatTime(q.Start)))
+	}
+	var seenField [LicenseProduct + 1]bool
+	for i, f := range q.GroupBy {
+		field := "groupBy[" + strconv.Itoa(i) + "]"
+		if !f.valid() {
+			return queryError(field, f.String(), fmt.Errorf("%w: want one of %s", ErrInvalidField, strings.Join(fieldNames[1:], ", ")))
+		}
+		if seenField[f] {
+			return queryError(field, f.String(), fmt.Errorf("%w: %v is repeated", ErrInvalidField, f))
+		}
+		seenField[f] = true
+	}
+	var seenStat [Avg + 1]bool
+	for i, s := range q.Statistics {
+		field := "statistics[" + strconv.Itoa(i) + "]"
+		if !s.valid() {
+			return queryError(field, s.String(), fmt.Errorf("%w: want SUM, MIN, MAX or AVG", ErrInvalidStatistic))
+		}
+		if seenStat[s] {
+			return queryError(field, s.String(), fmt.Errorf("%w: %v is repeated", ErrInvalidStatistic, s))
+		}
+		seenStat[s] = true
+	}
+	if len(q.QueueIDs) > 0 && len(q.FleetIDs) > 0 {
+		return queryError("resourceIds", "queueIds and fleetIds", fmt.Errorf("%w: name queue ids or fleet ids, not both", ErrInvalidFilter))
+	}
+	for _, f := range [...]struct {
+		name string
+		ids  []string
+	}{{"queueIds", q.QueueIDs}, {"fleetIds", q.FleetIDs}} {
+		if len(f.ids) > MaxIDs {
+			return queryError(f.name, strings.Join(f.ids, ","), fmt.Errorf("%w: %d ids, want 1 to %d", ErrInvalidFilter, len(f.ids), MaxIDs))
+		}
+		for i, id := range f.ids {
+			if id == "" {
+				return queryError(f.name+"["+strconv.Itoa(i)+"]", id, fmt.Errorf("%w: an id is empty", ErrInvalidFilter))
+			}
+		}
+	}
+	if q.MaxBuckets < 0 {
+		return queryError("maxBuckets", strconv.Itoa(q.MaxBuckets), fmt.Errorf("%w: a limit must not be negative", ErrTooLarge))
+	}
+	if q.MaxRows < 0 {
+		return queryError("maxRows", strconv.Itoa(q.MaxRows), fmt.Errorf("%w: a limit must not be negative", ErrTooLarge))
+	}
+	if q.MaxBuckets > 0 && !q.Start.IsZero() && !q.End.IsZero() {
+		if n := q.calendar().grid().count(q.Start.Unix(), instantOf(q.End), q.MaxBuckets+1); n > q.MaxBuckets {
+			return queryError("period", q.period().String(), fmt.Errorf("the window %s to %s holds more than %d buckets: %w",
+				formatTime(q.Start), formatTime(q.End), q.MaxBuckets, ErrTooLarge))
+		}
+	}
+	return nil
+}
+
+func (q *Query) period() Period {
+	if q.Period == 0 {
+		return Daily
+	}
+	return q.Period
+}
+
+func (q *Query) location() *time.Location {
+	if q.Location == nil {
+		return time.UTC
+	}
+	return q.Location
+}
+
+// calendar returns the Calendar of q's buckets.
+func (q *Query) calendar() Calendar {
+	return Calendar{Period: q.period(), Location: q.location(), WeekStart: q.WeekStart}
+}
+
+// statistics returns the requested statistics as a bit set (1<<Sum ...).
+func (q *Query) statistics() uint8 {
+	if len(q.Statistics) == 0 {
+		return 1<<Sum | 1<<Min | 1<<Max | 1<<Avg
+	}
+	var m uint8
+	for _, s := range q.Statistics {
+		m |= 1 << s
+	}
+	return m
+}

@@ -1,0 +1,258 @@
+package sessionagg
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"iter"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A Row is the statistics of the pieces of one group in one bucket, as in
+// the cloud API's GetSessionsStatisticsAggregation response.
+type Row struct {
+	// Start and End are the bucket's, clipped to the query's window where
+	// it is bounded, in the query's location.
+	Start, End time.Time
+
+	// The group: the labels the query groups by are set, the others are
+	// empty. JobName is set when grouping by JobID: the smallest non-empty
+	// job name, in byte order, among the row's sessions.
+	QueueID        string
+	FleetID        string
+	JobID          string
+	JobName        string
+	UserID         string
+	UsageType      string
+	LicenseProduct string
+	InstanceType   string
+
+	// Count is the number of pieces in the row: a session that spans three
+	// buckets counts once in each.
+	Count int64
+
+	// RuntimeInSeconds and CostInUSD summarise the pieces' lengths and
+	// their prorated costs. Each has Count values.
+	RuntimeInSeconds Stats
+	CostInUSD        Stats
+}
+
+// Label returns the row's value of the group-by field f.
+func (r *Row) Label(f Field) string {
+	switch f {
+	case QueueID:
+		return r.QueueID
+	case FleetID:
+		return r.FleetID
+	case JobID:
+		return r.JobID
+	case UserID:
+		return r.UserID
+	case UsageType:
+		return r.UsageType
+	case InstanceType:
+		return r.InstanceType
+	case LicenseProduct:
+		return r.LicenseProduct
+	}
+	return ""
+}
+
+func (r *Row) setLabel(f Field, v string) {
+	switch f {
+	case QueueID:
+		r.QueueID = v
+	case FleetID:
+		r.FleetID = v
+	case JobID:
+		r.JobID = v
+	case UserID:
+		r.UserID = v
+	case UsageType:
+		r.UsageType = v
+	case InstanceType:
+		r.InstanceType = v
+	case LicenseProduct:
+		r.LicenseProduct = v
+	}
+}
+
+// A Result is the rows of a query, ordered by bucket start and then by the
+// group's labels compared as byte strings in group-by order. A Result is
+// immutable and safe for concurrent use.
+type Result struct {
+	q    Query
+	fp   string
+	rows []Row
+}
+
+// newResult builds a's rows and sorts them.
+func newResult(a *Aggregator) (*Result, error) {
+	r := &Result{q: a.q, fp: a.fp, rows: make([]Row, len(a.t.cells))}
+	loc := a.sp.g.loc
+	win := &a.sp.win
+	// Rank the groups once, so that sorting rows compares integers.
+	order := make([]int32, len(a.groups))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	n := len(a.q.GroupBy)
+	slices.SortFunc(order, func(x, y int32) int {
+		return slices.Compare(a.groups[x][:n], a.groups[y][:n])
+	})
+	rank := make([]int32, len(order))
+	for i, g := range order {
+		rank[g] = int32(i)
+	}
+	idx := make([]int32, len(a.t.cells))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(x, y int32) int {
+		wx, wy := &a.t.where[x], &a.t.where[y]
+		if wx.start != wy.start {
+			if wx.start < wy.start {
+				return -1
+			}
+			return 1
+		}
+		return int(rank[wx.group] - rank[wy.group])
+	})
+	for i, j := range idx {
+		w, c := &a.t.where[j], &a.t.cells[j]
+		row := &r.rows[i]
+		row.Start, row.End = clipTime(w.start, win.start, win.hasStart, loc, true), clipTime(w.end, win.end, win.hasEnd, loc, false)
+		for k, f := range a.q.GroupBy {
+			row.setLabel(f, a.groups[w.group][k])
+		}
+		if a.byJob {
+			row.JobName = c.jobName
+		}
+		row.Count = c.runtime.Count()
+		row.RuntimeInSeconds, row.CostInUSD = c.runtime, c.cost
+	}
+	return r, nil
+}
+
+// clipTime returns the bucket boundary sec, clipped to the window's bound
+// w if there is one: raised to it for a start, lowered for an end.
+func clipTime(sec int64, w instant, bounded bool, loc *time.Location, isStart bool) time.Time {
+	b := instant{sec, 0}
+	if bounded && (isStart && b.less(w) || !isStart && w.less(b)) {
+		b = w
+	}
+	return time.Unix(b.sec, b.nsec).In(loc)
+}
+
+// Len returns the number of rows.
+func (r *Result) Len() int { return len(r.rows) }
+
+// Rows returns the rows in order.
+func (r *Result) Rows() iter.Seq[Row] {
+	return func(yield func(Row) bool) {
+		for _, row := range r.rows {
+			if !yield(row) {
+				return
+			}
+		}
+	}
+}
+
+// Query returns the query that made r.
+func (r *Result) Query() Query { return r.q }
+
+// MarshalJSON writes all of r in the cloud API's response shape, with
+// status COMPLETED and no nextToken: see [Page.MarshalJSON].
+func (r *Result) MarshalJSON() ([]byte, error) {
+	return Page{Rows: r.rows, r: r}.MarshalJSON()
+}
+
+// fingerprint returns what identifies q's rows: everything but its limits.
+// Two aggregators merge, and a page token is honoured, only when their
+// fingerprints are equal.
+func fingerprint(q *Query) string {
+	var b []byte
+	b = append(b, "sessionagg/1"...)
+	put := func(v int64) { b = binary.AppendVarint(b, v) }
+	str := func(s string) { put(int64(len(s))); b = append(b, s...) }
+	for _, t := range []time.Time{q.Start, q.End} {
+		if t.IsZero() {
+			put(0)
+			continue
+		}
+		put(1)
+		put(t.Unix())
+		put(int64(t.Nanosecond()))
+	}
+	put(int64(q.period()))
+	put(int64(q.WeekStart))
+	loc := q.location()
+	str(loc.String())
+	if fixed, off := fixedOffset(loc); fixed {
+		put(off)
+	} else {
+		put(math.MinInt64)
+	}
+	put(int64(len(q.GroupBy)))
+	for _, f := range q.GroupBy {
+		put(int64(f))
+	}
+	put(int64(q.statistics()))
+	for _, ids := range [][]string{q.QueueIDs, q.FleetIDs} {
+		s := slices.Clone(ids)
+		slices.Sort(s)
+		put(int64(len(s)))
+		for _, id := range s {
+			str(id)
+		}
+	}
+	return string(b)
+}
+
+// describe returns a short account of q for error messages.
+func describe(q *Query) string {
+	var b strings.Builder
+	b.WriteString("query{")
+	b.WriteString(q.period().String())
+	b.WriteString(" in ")
+	b.WriteString(q.location().String())
+	if len(q.GroupBy) > 0 {
+		b.WriteString(" by ")
+		for i, f := range q.GroupBy {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(f.String())
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// appendJSONFloat appends f as encoding/json writes a float64.
+func appendJSONFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// appendJSONString appends s as encoding/json writes a string.
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
+}

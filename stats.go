@@ -1,0 +1,85 @@
+package sessionagg
+
+import "math"
+
+// Stats accumulates the count, sum, minimum and maximum of a stream of
+// float64 values. The zero value is empty and ready to use.
+//
+// The sum is compensated (Neumaier's improvement of Kahan summation), so
+// its error does not grow with the number of values: a billion day-long
+// runtimes, or a billion costs of a few cents, add up to within a few units
+// in the last place of the true sum. The count is an int64 and does not
+// overflow in practice.
+//
+// Stats is a plain value; it is not safe for concurrent use.
+type Stats struct {
+	count    int64
+	sum, c   float64 // running sum and its compensation
+	min, max float64
+}
+
+// Add adds v to s. Callers must not add NaN or infinities; the aggregation
+// rejects the sessions that would produce them.
+func (s *Stats) Add(v float64) {
+	if s.count == 0 {
+		s.min, s.max = v, v
+	} else {
+		s.min = min(s.min, v)
+		s.max = max(s.max, v)
+	}
+	s.count++
+	s.addSum(v)
+}
+
+// addSum adds v to the compensated sum.
+func (s *Stats) addSum(v float64) {
+	t := s.sum + v
+	if math.Abs(s.sum) >= math.Abs(v) {
+		s.c += (s.sum - t) + v
+	} else {
+		s.c += (v - t) + s.sum
+	}
+	s.sum = t
+}
+
+// Merge adds every value that o has seen to s, as if they had been added to
+// s one by one. Merging is associative and commutative, and the zero Stats
+// is its identity; sums may differ in the last bits of rounding.
+func (s *Stats) Merge(o Stats) {
+	if o.count == 0 {
+		return
+	}
+	if s.count == 0 {
+		*s = o
+		return
+	}
+	s.count += o.count
+	s.min = min(s.min, o.min)
+	s.max = max(s.max, o.max)
+	s.addSum(o.sum)
+	s.addSum(o.c)
+}
+
+// Count returns the number of values added.
+func (s Stats) Count() int64 { return s.count }
+
+// Sum returns the sum of the values, or 0 if there are none.
+func (s Stats) Sum() float64 { return s.sum + s.c }
+
+// Min returns the smallest value, or 0 if there are none.
+func (s Stats) Min() float64 { return s.min }
+
+// Max returns the largest value, or 0 if there are none.
+func (s Stats) Max() float64 { return s.max }
+
+// Avg returns Sum divided by Count, or 0 if there are no values (not NaN, so
+// that an empty row can be written as JSON; use Count to tell an empty Stats
+// apart).
+func (s Stats) Avg() float64 {
+	if s.count == 0 {
+		return 0
+	}
+	// The mean of the values lies between their minimum and maximum;
+	// rounding could put the quotient one unit outside, so clamp it.
+	return min(max(s.Sum()/float64(s.count), s.min), s.max)
+}
