@@ -1,0 +1,244 @@
+package sessionagg
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file is the shape of Huawei Cloud Workspace's desktop usage export:
+// daily usage per desktop, with sessions that cross midnight split at it.
+
+// A DesktopSession is one login to a cloud desktop over [Start, End).
+type DesktopSession struct {
+	Start, End   time.Time
+	ResourceID   string // the desktop
+	ResourceName string
+}
+
+// A Range is an optional closed interval [min, max] of a filter. The zero
+// Range has neither bound and holds every number; make others with
+// [AtLeast], [AtMost] and [Between].
+type Range struct {
+	min, max       float64
+	hasMin, hasMax bool
+}
+
+// AtLeast returns the Range [v, +∞).
+func AtLeast(v float64) Range { return Range{min: v, hasMin: true} }
+
+// AtMost returns the Range (-∞, v].
+func AtMost(v float64) Range { return Range{max: v, hasMax: true} }
+
+// Between returns the Range [lo, hi]. If hi < lo the Range is invalid, and
+// the query that uses it fails to validate.
+func Between(lo, hi float64) Range { return Range{lo, hi, true, true} }
+
+// Contains reports whether v lies in r.
+func (r Range) Contains(v float64) bool {
+	return (!r.hasMin || v >= r.min) && (!r.hasMax || v <= r.max)
+}
+
+// String returns r as "[min, max]", with -inf or +inf for a missing bound.
+func (r Range) String() string {
+	lo, hi := "-inf", "+inf"
+	if r.hasMin {
+		lo = strconv.FormatFloat(r.min, 'g', -1, 64)
+	}
+	if r.hasMax {
+		hi = strconv.FormatFloat(r.max, 'g', -1, 64)
+	}
+	return "[" + lo + ", " + hi + "]"
+}
+
+// ErrInvalidRange is wrapped by the error of a UsageQuery whose Range has a
+// maximum below its minimum.
+var ErrInvalidRange = errors.New("maximum below minimum")
+
+// A UsageSort orders the desktops of a usage report.
+type UsageSort uint8
+
+// The orders. Ties are broken by resource id, ascending.
+const (
+	SortByResource UsageSort = iota // by resource id
+	SortByUsage                     // by total usage
+	SortByIdle                      // by idle days
+)
+
+// A UsageQuery says how to report desktop usage, as Workspace's export
+// does.
+type UsageQuery struct {
+	// Start and End are the range [Start, End) of the report; both are
+	// required. Its days are the Daily buckets of the range in Location,
+	// the first and last possibly partial.
+	Start, End time.Time
+	// Location is the zone whose midnight splits sessions. Nil means UTC.
+	Location *time.Location
+	// NameContains keeps only the desktops whose name contains it,
+	// ignoring letter case. Empty keeps all.
+	NameContains string
+	// IdleDays and UsageHours keep only the desktops whose number of idle
+	// days and whose total usage in hours lie in the ranges.
+	IdleDays, UsageHours Range
+	// SortBy and Descending order the report.
+	SortBy     UsageSort
+	Descending bool
+}
+
+// DesktopUsage is one desktop's usage over a UsageQuery's range.
+type DesktopUsage struct {
+	ResourceID   string
+	ResourceName string // the smallest non-empty name of its sessions
+	// UsageSeconds is the total usage in the range.
+	UsageSeconds float64
+	// IdleDays is the number of days of the range with no usage.
+	IdleDays int
+	// Days holds every day of the range, in order, idle ones included.
+	Days []DayUsage
+}
+
+// DayUsage is a desktop's usage on one day.
+type DayUsage struct {
+	Start, End time.Time // the day, clipped to the range
+	Seconds    float64
+}
+
+// Validate reports what is wrong with q: a missing Start or End, an End
+// not after Start, an invalid Range or SortBy. The error is a *FieldError
+// naming the field in Workspace's spelling (start_time, max_idle_days ...)
+// and wraps ErrInvalidQuery.
+func (q *UsageQuery) Validate() error {
+	if q.Start.IsZero() {
+		return queryError("start_time", "", fmt.Errorf("%w: the range needs a start", ErrInvalidWindow))
+	}
+	if q.End.IsZero() {
+		return queryError("end_time", "", fmt.Errorf("%w: the range needs an end", ErrInvalidWindow))
+	}
+	base := Query{Start: q.Start, End: q.End}
+	if err := base.Validate(); err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		name string
+		r    Range
+	}{{"max_idle_days", q.IdleDays}, {"usage_max_hours", q.UsageHours}} {
+		if r.r.hasMin && r.r.hasMax && r.r.max < r.r.min {
+			return queryError(r.name, strconv.FormatFloat(r.r.max, 'g', -1, 64),
+				fmt.Errorf("%w %v", ErrInvalidRange, r.r.min))
+		}
+	}
+	if q.SortBy > SortByIdle {
+		return queryError("sort_field", strconv.Itoa(int(q.SortBy)), errors.New("want SortByResource, SortByUsage or SortByIdle"))
+	}
+	return nil
+}
+
+// DesktopUsageReport splits sessions at the midnights of q.Location and
+// returns the usage of each desktop over q's range, filtered and sorted as
+// q says. A desktop that has sessions, but none in the range, is reported
+// with every day idle. An invalid query or session is an error naming the
+// field and the value; a session's error says which session, counting
+// from 0.
+//
+// For example, sessions 09:00–12:00, 13:00–21:00 and 22:00–01:00 (the next
+// day) give the first day 3 + 8 + 2 = 13 hours and the second day 1 hour.
+func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]DesktopUsage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	base := Query{Start: q.Start, End: q.End, Period: Daily, Location: q.Location}
+	sp := newSplitter(&base)
+	t := newTable[Stats](sp.g.fixed, 0)
+	ids := make(map[string]int32)
+	var out []DesktopUsage
+	i := 0
+	for s := range sessions {
+		if s.End.Before(s.Start) {
+			return nil, fmt.Errorf("session %d: %w", i, sessionError("endTime", formatTime(s.End), fmt.Errorf("before startTime %s", formatTime(s.Start))))
+		}
+		i++
+		g, ok := ids[s.ResourceID]
+		if !ok {
+			g = t.addGroup()
+			ids[s.ResourceID] = g
+			out = append(out, DesktopUsage{ResourceID: s.ResourceID})
+		}
+		if n := s.ResourceName; n != "" && (out[g].ResourceName == "" || n < out[g].ResourceName) {
+			out[g].ResourceName = n
+		}
+		err := sp.each(instantOf(s.Start), instantOf(s.End), func(key, bstart, bend int64, secs float64) error {
+			c, err := t.cell(g, key, bstart, bend)
+			if err == nil {
+				c.Add(secs)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("session %d: %w", i-1, err)
+		}
+	}
+
+	// The days of the range, and each day's index by its start.
+	var days []DayUsage
+	var starts []int64
+	c := sp.g.at(sp.win.start.sec)
+	for {
+		days = append(days, DayUsage{
+			Start: clipTime(c.start, sp.win.start, true, sp.g.loc, true),
+			End:   clipTime(c.end, sp.win.end, true, sp.g.loc, false),
+		})
+		starts = append(starts, c.start)
+		if !(instant{c.end, 0}).less(sp.win.end) || !c.advance() {
+			break
+		}
+	}
+	for g := range out {
+		out[g].Days = slices.Clone(days)
+	}
+	for j := range t.cells {
+		w := &t.where[j]
+		d, _ := slices.BinarySearch(starts, w.start)
+		out[w.group].Days[d].Seconds = t.cells[j].Sum()
+	}
+	kept := out[:0]
+	needle := strings.ToLower(q.NameContains)
+	for _, u := range out {
+		var total Stats
+		for _, d := range u.Days {
+			total.Add(d.Seconds)
+			if d.Seconds == 0 {
+				u.IdleDays++
+			}
+		}
+		u.UsageSeconds = total.Sum()
+		if strings.Contains(strings.ToLower(u.ResourceName), needle) &&
+			q.IdleDays.Contains(float64(u.IdleDays)) && q.UsageHours.Contains(u.UsageSeconds/3600) {
+			kept = append(kept, u)
+		}
+	}
+	slices.SortFunc(kept, func(x, y DesktopUsage) int {
+		var c int
+		switch q.SortBy {
+		case SortByUsage:
+			c = cmp.Compare(x.UsageSeconds, y.UsageSeconds)
+		case SortByIdle:
+			c = cmp.Compare(x.IdleDays, y.IdleDays)
+		}
+		if q.Descending {
+			c = -c
+		}
+		if c == 0 {
+			c = strings.Compare(x.ResourceID, y.ResourceID)
+			if q.Descending && q.SortBy == SortByResource {
+				c = -c
+			}
+		}
+		return c
+	})
+	return kept, nil
+}
