@@ -15,7 +15,8 @@ import (
 //	version    1 byte, 1
 //	query      string: the query's fingerprint (window, period, week start,
 //	           zone name and offset, group-by, statistics, ids)
-//	groups     uvarint n, then n groups of len(GroupBy) strings each
+//	groups     uvarint n, then n groups of len(GroupBy) strings each,
+//	           numbered from 0 in the order of their first cell
 //	cells      uvarint n, then n cells:
 //	           group uvarint, bucket start varint, bucket end varint
 //	           (Unix seconds), count uvarint,
@@ -46,16 +47,27 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, binaryMagic...)
 	b = append(b, binaryVersion)
 	b = appendString(b, a.fp)
-	b = binary.AppendUvarint(b, uint64(len(a.groups)))
-	for _, k := range a.groups {
+	// Only the groups that have cells are written, numbered in the order
+	// of their first cell, so that decoding and encoding again gives the
+	// same bytes.
+	num := make([]int32, len(a.groups))
+	var used []int32
+	for _, w := range a.t.where {
+		if num[w.group] == 0 {
+			used = append(used, w.group)
+			num[w.group] = int32(len(used))
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(used)))
+	for _, g := range used {
 		for i := range a.q.GroupBy {
-			b = appendString(b, k[i])
+			b = appendString(b, a.groups[g][i])
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(a.t.cells)))
 	for i := range a.t.cells {
 		c, w := &a.t.cells[i], &a.t.where[i]
-		b = binary.AppendUvarint(b, uint64(w.group))
+		b = binary.AppendUvarint(b, uint64(num[w.group]-1))
 		b = binary.AppendVarint(b, w.start)
 		b = binary.AppendVarint(b, w.end)
 		b = binary.AppendUvarint(b, uint64(c.runtime.count))

@@ -1,0 +1,169 @@
+package sessionagg_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sessionagg/sessionagg"
+)
+
+// The TRRO and Workspace shapes, checked on small worked cases.
+
+func at(day, hour, min int) time.Time { return time.Date(2026, 3, day, hour, min, 0, 0, time.UTC) }
+
+func TestAggregateDevices(t *testing.T) {
+	sessions := []sessionagg.DeviceSession{
+		// Hour 09: two pieces of f1 and f2 driven by r1, one bad.
+		{Start: at(1, 9, 0), End: at(1, 9, 30), FieldDevice: "f1", RemoteDevice: "r1", Quality: sessionagg.Good},
+		{Start: at(1, 9, 45), End: at(1, 10, 15), FieldDevice: "f2", RemoteDevice: "r1", Quality: sessionagg.Bad},
+		// Hour 10: the rest of the bad one, and a normal one of f1/r2.
+		{Start: at(1, 10, 30), End: at(1, 10, 40), FieldDevice: "f1", RemoteDevice: "r2", Quality: sessionagg.Normal},
+		// A session of other devices, left out by the DeviceID filter.
+		{Start: at(1, 9, 0), End: at(1, 11, 0), FieldDevice: "f9", RemoteDevice: "r9"},
+	}
+	q := sessionagg.DeviceQuery{Period: sessionagg.Hourly, DeviceID: "r1"}
+	got, err := sessionagg.AggregateDevices(q, slices.Values(sessions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sessionagg.DeviceStats{
+		{Start: at(1, 9, 0), End: at(1, 10, 0), Sessions: 2, TotalMinutes: 45, ActiveFieldDevices: 2, ActiveRemoteDevices: 1, NotBadPercent: 50},
+		{Start: at(1, 10, 0), End: at(1, 11, 0), Sessions: 1, TotalMinutes: 15, ActiveFieldDevices: 1, ActiveRemoteDevices: 1, NotBadPercent: 0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DeviceID r1 (-want +got):\n%s", diff)
+	}
+
+	q.DeviceID = ""
+	got, err = sessionagg.AggregateDevices(q, slices.Values(sessions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Sessions != 3 || got[0].ActiveRemoteDevices != 2 || got[1].Sessions != 3 || got[1].ActiveFieldDevices != 3 {
+		t.Errorf("no filter: got %+v", got)
+	}
+	if p := got[1].NotBadPercent; p < 66.66 || p > 66.67 {
+		t.Errorf("hour 10 NotBadPercent = %v, want 200/3", p)
+	}
+
+	bad := []sessionagg.DeviceSession{{Start: at(1, 2, 0), End: at(1, 1, 0)}}
+	if _, err := sessionagg.AggregateDevices(q, slices.Values(bad)); !errors.Is(err, sessionagg.ErrInvalidSession) {
+		t.Errorf("end before start: err = %v, want ErrInvalidSession", err)
+	}
+	bad = []sessionagg.DeviceSession{{Start: at(1, 1, 0), End: at(1, 2, 0), Quality: 7}}
+	if _, err := sessionagg.AggregateDevices(q, slices.Values(bad)); !errors.Is(err, sessionagg.ErrInvalidQuality) {
+		t.Errorf("quality 7: err = %v, want ErrInvalidQuality", err)
+	}
+}
+
+func TestParseQuality(t *testing.T) {
+	for _, s := range []string{"good", "normal", "bad"} {
+		q, err := sessionagg.ParseQuality(s)
+		if err != nil || q.String() != s {
+			t.Errorf("ParseQuality(%q) = %v, %v; want %s", s, q, err, s)
+		}
+	}
+	if _, err := sessionagg.ParseQuality("fine"); !errors.Is(err, sessionagg.ErrInvalidQuality) {
+		t.Errorf("ParseQuality(fine) = %v, want ErrInvalidQuality", err)
+	}
+}
+
+// TestDesktopUsageReport is seed 004's example: 09:00–12:00, 13:00–21:00
+// and 22:00–01:00 give 13 hours on the first day and 1 on the second.
+func TestDesktopUsageReport(t *testing.T) {
+	sessions := []sessionagg.DesktopSession{
+		{Start: at(1, 9, 0), End: at(1, 12, 0), ResourceID: "d1", ResourceName: "Design-01"},
+		{Start: at(1, 13, 0), End: at(1, 21, 0), ResourceID: "d1", ResourceName: "Design-01"},
+		{Start: at(1, 22, 0), End: at(2, 1, 0), ResourceID: "d1"},
+		{Start: at(3, 8, 0), End: at(3, 9, 0), ResourceID: "d2", ResourceName: "build-02"},
+		{Start: at(9, 8, 0), End: at(9, 9, 0), ResourceID: "d3", ResourceName: "spare"}, // outside the range
+	}
+	q := sessionagg.UsageQuery{Start: at(1, 0, 0), End: at(4, 0, 0)}
+	got, err := sessionagg.DesktopUsageReport(q, slices.Values(sessions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int, h float64) sessionagg.DayUsage {
+		return sessionagg.DayUsage{Start: at(d, 0, 0), End: at(d+1, 0, 0), Seconds: h * 3600}
+	}
+	want := []sessionagg.DesktopUsage{
+		{ResourceID: "d1", ResourceName: "Design-01", UsageSeconds: 14 * 3600, IdleDays: 1, Days: []sessionagg.DayUsage{day(1, 13), day(2, 1), day(3, 0)}},
+		{ResourceID: "d2", ResourceName: "build-02", UsageSeconds: 3600, IdleDays: 2, Days: []sessionagg.DayUsage{day(1, 0), day(2, 0), day(3, 1)}},
+		{ResourceID: "d3", ResourceName: "spare", UsageSeconds: 0, IdleDays: 3, Days: []sessionagg.DayUsage{day(1, 0), day(2, 0), day(3, 0)}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+
+	ids := func(us []sessionagg.DesktopUsage) []string {
+		var s []string
+		for _, u := range us {
+			s = append(s, u.ResourceID)
+		}
+		return s
+	}
+	tests := []struct {
+		reason string
+		q      sessionagg.UsageQuery
+		want   []string
+	}{
+		{"most used first", sessionagg.UsageQuery{SortBy: sessionagg.SortByUsage, Descending: true}, []string{"d1", "d2", "d3"}},
+		{"most idle first", sessionagg.UsageQuery{SortBy: sessionagg.SortByIdle, Descending: true}, []string{"d3", "d2", "d1"}},
+		{"least idle first", sessionagg.UsageQuery{SortBy: sessionagg.SortByIdle}, []string{"d1", "d2", "d3"}},
+		{"name contains, any case", sessionagg.UsageQuery{NameContains: "DESIGN"}, []string{"d1"}},
+		{"idle 2 days or more", sessionagg.UsageQuery{IdleDays: sessionagg.AtLeast(2)}, []string{"d2", "d3"}},
+		{"idle at most 2 days", sessionagg.UsageQuery{IdleDays: sessionagg.AtMost(2)}, []string{"d1", "d2"}},
+		{"used 1 to 13 hours", sessionagg.UsageQuery{UsageHours: sessionagg.Between(1, 13)}, []string{"d2"}},
+	}
+	for _, tt := range tests {
+		tt.q.Start, tt.q.End = q.Start, q.End
+		got, err := sessionagg.DesktopUsageReport(tt.q, slices.Values(sessions))
+		if err != nil {
+			t.Errorf("%s: %v", tt.reason, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.reason, diff)
+		}
+	}
+}
+
+// TestDesktopUsageZone splits at the midnight of the query's zone.
+func TestDesktopUsageZone(t *testing.T) {
+	loc, _ := sessionagg.ParseTimezone("UTC+8")
+	sessions := []sessionagg.DesktopSession{{Start: at(1, 15, 0), End: at(1, 17, 0), ResourceID: "d"}} // 23:00–01:00 in UTC+8
+	q := sessionagg.UsageQuery{Start: time.Date(2026, 3, 1, 0, 0, 0, 0, loc), End: time.Date(2026, 3, 3, 0, 0, 0, 0, loc), Location: loc}
+	got, err := sessionagg.DesktopUsageReport(q, slices.Values(sessions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Days[0].Seconds != 3600 || got[0].Days[1].Seconds != 3600 || got[0].IdleDays != 0 {
+		t.Errorf("UTC+8 split = %+v, want an hour on each day", got)
+	}
+}
+
+func TestUsageQueryErrors(t *testing.T) {
+	tests := []struct {
+		reason string
+		q      sessionagg.UsageQuery
+		field  string
+		want   error
+	}{
+		{"no start", sessionagg.UsageQuery{End: at(2, 0, 0)}, "start_time", sessionagg.ErrInvalidWindow},
+		{"no end", sessionagg.UsageQuery{Start: at(2, 0, 0)}, "end_time", sessionagg.ErrInvalidWindow},
+		{"end before start", sessionagg.UsageQuery{Start: at(2, 0, 0), End: at(1, 0, 0)}, "endTime", sessionagg.ErrInvalidWindow},
+		{"idle max below min", sessionagg.UsageQuery{Start: at(1, 0, 0), End: at(2, 0, 0), IdleDays: sessionagg.Between(3, 2)}, "max_idle_days", sessionagg.ErrInvalidRange},
+		{"usage max below min", sessionagg.UsageQuery{Start: at(1, 0, 0), End: at(2, 0, 0), UsageHours: sessionagg.Between(3, 2)}, "usage_max_hours", sessionagg.ErrInvalidRange},
+	}
+	for _, tt := range tests {
+		_, err := sessionagg.DesktopUsageReport(tt.q, slices.Values([]sessionagg.DesktopSession(nil)))
+		var fe *sessionagg.FieldError
+		if !errors.Is(err, tt.want) || !errors.Is(err, sessionagg.ErrInvalidQuery) || !errors.As(err, &fe) || fe.Field != tt.field {
+			t.Errorf("%s: err = %v, want a FieldError on %s wrapping %v", tt.reason, err, tt.field, tt.want)
+		}
+	}
+}
