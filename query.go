@@ -167,6 +167,13 @@ type Query struct {
 	// with one of 1 to MaxIDs ids. Both empty means every session.
 	QueueIDs, FleetIDs []string
 
+	// FillEmpty asks for a row, with a count of zero, for every bucket of
+	// the window in which a group has no piece, for every group that has
+	// a row (ungrouped: for the one group, even with no sessions). On an
+	// open side of the window the range ends at the first or last bucket
+	// that has a piece. Empty rows report only a sum, of zero.
+	FillEmpty bool
+
 	// MaxBuckets and MaxRows, when positive, bound the number of buckets
 	// of the window (or, on an open side, between the first and the last
 	// piece) and the number of rows. A query that would exceed them fails

@@ -89,9 +89,9 @@ type Result struct {
 	rows []Row
 }
 
-// newResult builds a's rows and sorts them.
+// newResult builds a's rows, adds the empty ones if the query asks for
+// them, and sorts them.
 func newResult(a *Aggregator) (*Result, error) {
-	r := &Result{q: a.q, fp: a.fp, rows: make([]Row, len(a.t.cells))}
 	loc := a.sp.g.loc
 	win := &a.sp.win
 	// Rank the groups once, so that sorting rows compares integers.
@@ -107,27 +107,37 @@ func newResult(a *Aggregator) (*Result, error) {
 	for i, g := range order {
 		rank[g] = int32(i)
 	}
-	idx := make([]int32, len(a.t.cells))
-	for i := range idx {
-		idx[i] = int32(i)
+	entries := make([]rowEntry, len(a.t.cells))
+	for i := range entries {
+		w := &a.t.where[i]
+		entries[i] = rowEntry{w.start, w.end, w.group, int32(i)}
 	}
-	slices.SortFunc(idx, func(x, y int32) int {
-		wx, wy := &a.t.where[x], &a.t.where[y]
-		if wx.start != wy.start {
-			if wx.start < wy.start {
+	if a.q.FillEmpty {
+		var err error
+		if entries, err = a.fill(entries); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(entries, func(x, y rowEntry) int {
+		if x.start != y.start {
+			if x.start < y.start {
 				return -1
 			}
 			return 1
 		}
-		return int(rank[wx.group] - rank[wy.group])
+		return int(rank[x.group] - rank[y.group])
 	})
-	for i, j := range idx {
-		w, c := &a.t.where[j], &a.t.cells[j]
+	r := &Result{q: a.q, fp: a.fp, rows: make([]Row, len(entries))}
+	for i, e := range entries {
 		row := &r.rows[i]
-		row.Start, row.End = clipTime(w.start, win.start, win.hasStart, loc, true), clipTime(w.end, win.end, win.hasEnd, loc, false)
+		row.Start, row.End = clipTime(e.start, win.start, win.hasStart, loc, true), clipTime(e.end, win.end, win.hasEnd, loc, false)
 		for k, f := range a.q.GroupBy {
-			row.setLabel(f, a.groups[w.group][k])
+			row.setLabel(f, a.groups[e.group][k])
 		}
+		if e.cell < 0 {
+			continue
+		}
+		c := &a.t.cells[e.cell]
 		if a.byJob {
 			row.JobName = c.jobName
 		}
@@ -135,6 +145,68 @@ func newResult(a *Aggregator) (*Result, error) {
 		row.RuntimeInSeconds, row.CostInUSD = c.runtime, c.cost
 	}
 	return r, nil
+}
+
+// A rowEntry is a row to be: a bucket, a group and its cell, or -1 for an
+// empty row.
+type rowEntry struct {
+	start, end int64
+	group      int32
+	cell       int32
+}
+
+// fill adds an empty entry for every bucket of the range, and every group
+// that has a row, that has no row. The range is the window, or on an open
+// side the first or last bucket that has a row. Ungrouped, the one group
+// is filled even with no rows at all.
+func (a *Aggregator) fill(entries []rowEntry) ([]rowEntry, error) {
+	win := &a.sp.win
+	type key struct {
+		group int32
+		start int64
+	}
+	have := make(map[key]bool, len(entries))
+	var groups []int32
+	seen := make([]bool, len(a.groups))
+	if len(a.q.GroupBy) == 0 {
+		groups, seen[0] = append(groups, 0), true
+	}
+	var lo, hi instant // the range to fill
+	for i, e := range entries {
+		have[key{e.group, e.start}] = true
+		if !seen[e.group] {
+			seen[e.group] = true
+			groups = append(groups, e.group)
+		}
+		if i == 0 || e.start < lo.sec {
+			lo = instant{e.start, 0}
+		}
+		if i == 0 || e.end > hi.sec {
+			hi = instant{e.end, 0}
+		}
+	}
+	if win.hasStart {
+		lo = win.start
+	}
+	if win.hasEnd {
+		hi = win.end
+	}
+	if len(entries) == 0 && !(win.hasStart && win.hasEnd) || !lo.less(hi) {
+		return entries, nil
+	}
+	for c := a.sp.g.at(lo.sec); ; {
+		for _, g := range groups {
+			if !have[key{g, c.start}] {
+				if a.q.MaxRows > 0 && len(entries) >= a.q.MaxRows {
+					return nil, errTooManyRows
+				}
+				entries = append(entries, rowEntry{c.start, c.end, g, -1})
+			}
+		}
+		if !(instant{c.end, 0}).less(hi) || !c.advance() {
+			return entries, nil
+		}
+	}
 }
 
 // clipTime returns the bucket boundary sec, clipped to the window's bound
@@ -201,6 +273,11 @@ func fingerprint(q *Query) string {
 		put(int64(f))
 	}
 	put(int64(q.statistics()))
+	if q.FillEmpty {
+		put(1)
+	} else {
+		put(0)
+	}
 	for _, ids := range [][]string{q.QueueIDs, q.FleetIDs} {
 		s := slices.Clone(ids)
 		slices.Sort(s)

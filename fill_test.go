@@ -1,0 +1,80 @@
+package sessionagg_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sessionagg/sessionagg"
+)
+
+// TestFillEmpty checks the rows FillEmpty adds: every bucket of the window
+// for every group that has a row, with a count of zero, and in JSON only a
+// sum of zero.
+func TestFillEmpty(t *testing.T) {
+	sessions := []sessionagg.Session{
+		{Start: at(2, 10, 0), End: at(2, 11, 0), QueueID: "b"},
+		{Start: at(3, 23, 0), End: at(4, 1, 0), QueueID: "a"},
+	}
+	type cell struct {
+		Day   int
+		Queue string
+		Count int64
+	}
+	summary := func(r *sessionagg.Result) []cell {
+		var out []cell
+		for row := range r.Rows() {
+			out = append(out, cell{row.Start.Day(), row.QueueID, row.Count})
+		}
+		return out
+	}
+	tests := []struct {
+		reason string
+		q      sessionagg.Query
+		want   []cell
+	}{
+		{
+			reason: "ungrouped, bounded window: every day",
+			q:      sessionagg.Query{Start: at(1, 0, 0), End: at(5, 0, 0), FillEmpty: true},
+			want:   []cell{{1, "", 0}, {2, "", 1}, {3, "", 1}, {4, "", 1}},
+		},
+		{
+			reason: "grouped, open window: from the first to the last bucket with a piece",
+			q:      sessionagg.Query{GroupBy: []sessionagg.Field{sessionagg.QueueID}, FillEmpty: true},
+			want:   []cell{{2, "a", 0}, {2, "b", 1}, {3, "a", 1}, {3, "b", 0}, {4, "a", 1}, {4, "b", 0}},
+		},
+		{
+			reason: "not asked: no empty rows",
+			q:      sessionagg.Query{Start: at(1, 0, 0), End: at(5, 0, 0)},
+			want:   []cell{{2, "", 1}, {3, "", 1}, {4, "", 1}},
+		},
+	}
+	for _, tt := range tests {
+		r, err := sessionagg.Aggregate(tt.q, slices.Values(sessions))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.reason, err)
+		}
+		if diff := cmp.Diff(tt.want, summary(r)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.reason, diff)
+		}
+	}
+
+	q := sessionagg.Query{Start: at(1, 0, 0), End: at(2, 0, 0), FillEmpty: true, Statistics: []sessionagg.Statistic{sessionagg.Avg, sessionagg.Sum}}
+	r, err := sessionagg.Aggregate(q, slices.Values([]sessionagg.Session(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := r.MarshalJSON()
+	want := `"count":0,"costInUsd":{"sum":0},"runtimeInSeconds":{"sum":0}`
+	if !strings.Contains(string(b), want) {
+		t.Errorf("empty row JSON = %s, want it to contain %s", b, want)
+	}
+
+	q = sessionagg.Query{Start: at(1, 0, 0), End: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Period: sessionagg.Hourly, FillEmpty: true, MaxRows: 100}
+	if _, err := sessionagg.Aggregate(q, slices.Values(sessions)); err == nil {
+		t.Errorf("filling 744 hours with MaxRows 100: no error")
+	}
+}
