@@ -1,28 +1,104 @@
 // Package sessionagg turns session records into time-bucketed usage
 // statistics, as cloud consoles compute them, locally and without I/O.
 //
+// A session is a run of something: "this job ran on this fleet from 09:12
+// to 14:40 and cost 3.10 USD". Given many of them, sessionagg answers the
+// questions of AWS Deadline Cloud's sessions-statistics aggregation ("daily
+// cost per queue in UTC+8"), of Tencent TRRO's per-interval session
+// statistics and of Huawei Workspace's daily desktop usage, with the same
+// numbers, reproducibly, and faster than loading the data into a database.
+//
 // # Sessions and buckets
 //
-// A session is a half-open interval [Start, End) of absolute time. A
-// [Calendar] divides time into buckets of one [Period] (an hour, day, week
-// or month) of the wall clock in one *time.Location, and [Calendar.Split]
-// cuts a session at every bucket boundary into pieces that each lie in one
-// bucket.
+// A [Session] is a half-open interval [Start, End) of absolute time, a cost
+// in US dollars for the whole interval, and string labels (queue, fleet,
+// job, user ...). A [Calendar] divides time into buckets of one [Period]
+// (an hour, day, week or month) of the wall clock in one *time.Location.
+//
+// A query's window clips sessions: only the part inside it counts. What is
+// left is cut at every bucket boundary into pieces, and each piece belongs
+// to the bucket that contains it. A piece's runtime is its length in
+// seconds; its cost is the session's cost prorated over the session's
+// whole, unclipped length, so a session half inside the window brings half
+// its cost. A zero-length session (Start equal to End) whose Start lies in
+// the window is one piece of length 0 that carries its whole cost.
 //
 // # Time zones and daylight saving time
 //
 // Buckets follow the wall clock, so they are not all the same length: a day
 // in America/New_York lasts 23 hours when clocks go forward and 25 when they
-// go back, and an hour on Australia/Lord_Howe lasts 30 or 90 minutes when
-// its clocks move by half an hour. The exact rules are in the documentation
-// of [Calendar]. [ParseTimezone] reads the cloud APIs' fixed-offset
-// notation, "UTC+8" or "UTC-09:30", in which "+8" means ahead of UTC; zones
-// with daylight saving time come from [time.LoadLocation], which the caller
-// does: this package never reads the zone database.
+// go back; an hour on Australia/Lord_Howe lasts 30 or 90 minutes when its
+// clocks move by half an hour; a repeated hour is two buckets, a repeated
+// midnight does not split a day. The exact rules are in the documentation
+// of [Calendar]. Like the time package, this package has no fixed-length
+// Day: all calendar arithmetic goes through a *time.Location.
+//
+// [ParseTimezone] reads the cloud APIs' fixed-offset notation, "UTC+8" or
+// "UTC-09:30", in which "+8" means eight hours ahead of UTC (the opposite
+// of POSIX TZ and of Etc/GMT+8). Zones with daylight saving time come from
+// [time.LoadLocation], which the caller does: this package never reads the
+// zone database, or the clock, or anything else.
+//
+// # Statistics
+//
+// A [Query] names the window, period, zone, group-by labels, statistics
+// and queue or fleet ids, as the cloud API's request does. [Aggregate]
+// returns a [Result]: one [Row] per bucket and group that holds a piece,
+// ordered by bucket start and then by the group's labels as byte strings,
+// whatever the order of the input. A row counts its pieces (a session
+// spanning three buckets counts once in each) and summarises their runtime
+// and cost in a [Stats]: count, sum, minimum, maximum and mean. Sums are
+// compensated, so a billion additions lose no precision. Rows marshal to
+// JSON in the cloud API's response shape.
+//
+// Where the cloud API is silent, this package chooses, and says so in the
+// documentation of the name concerned: an empty label is a value like any
+// other; the zero Query aggregates everything into UTC days with all four
+// statistics; a repeated group-by field or statistic is an error; sessions
+// that the queue or fleet ids exclude are skipped, while an invalid session
+// is an error, never silently dropped.
+//
+// # Merging partial results
+//
+// An [Aggregator] takes sessions one at a time. Aggregators of the same
+// query merge ([Aggregator.Merge]): merging is associative and commutative
+// with the empty Aggregator as identity, so shards aggregated in goroutines
+// ([AggregateParallel]) or in other processes ([Aggregator.MarshalBinary],
+// [Aggregator.UnmarshalBinary]) give the rows of aggregating everything at
+// once. Memory grows with the number of rows and groups, never with the
+// number of sessions.
+//
+// # Pages and limits
+//
+// [Result.Page] reads a result a page of rows at a time, with an opaque
+// token for the next page that is bound to the query: a token of another
+// query, or a forged or corrupted one, is an error, never a wrong page.
+// Query.MaxBuckets and Query.MaxRows make a query that would be too large
+// fail fast with [ErrTooLarge], the cloud API's TIMEOUT.
+//
+// # Errors
+//
+// Bad input gets an error that names the field and the value, as a
+// *[FieldError], and wraps one of the exported sentinels ([ErrInvalidQuery],
+// [ErrInvalidSession], [ErrInvalidPeriod], [ErrInvalidTimezone] ...), to be
+// matched with [errors.Is]. Nothing panics on bad input.
+//
+// # Other shapes
+//
+// [AggregateDevices] computes Tencent TRRO's statistics: per bucket, the
+// sessions, their total minutes, the distinct active field and remote
+// devices, and the share of sessions not rated bad. [DesktopUsageReport]
+// computes Huawei Workspace's desktop usage: per desktop, the usage of each
+// day with sessions split at midnight, the idle days, with filters and
+// sorting.
 //
 // # Index
 //
 //   - [ParsePeriod], [Period], [WeekStart]: the length of a bucket.
 //   - [ParseTimezone]: the cloud APIs' UTC±H[:MM] zones.
 //   - [Calendar], [Bucket], [Piece]: buckets and the split of an interval.
+//   - [Session], [Query], [Aggregate], [AggregateParallel]: a query at once.
+//   - [Aggregator]: incremental, mergeable and serialisable aggregation.
+//   - [Result], [Row], [Stats], [Page]: what comes out.
+//   - [AggregateDevices], [DesktopUsageReport]: the TRRO and Workspace shapes.
 package sessionagg
