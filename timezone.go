@@ -39,50 +39,52 @@ const timezoneWant = "want UTC, GMT or UTC±H[:MM] between UTC-12:00 and UTC+14:
 // letters and any other spelling are errors that wrap [ErrInvalidTimezone]
 // and say what is accepted.
 func ParseTimezone(s string) (*time.Location, error) {
-	off, ok := parseOffset(s)
+	sign, h, m, ok := parseOffset(s)
 	if !ok {
 		return nil, fmt.Errorf("%w %q: %s", ErrInvalidTimezone, s, timezoneWant)
 	}
+	if m >= 60 {
+		return nil, fmt.Errorf("%w %q: minutes must be 00 to 59; %s", ErrInvalidTimezone, s, timezoneWant)
+	}
+	off := sign * (h*3600 + m*60)
 	if off < minOffset || off > maxOffset {
 		return nil, fmt.Errorf("%w %q: offset outside -12:00 to +14:00; %s", ErrInvalidTimezone, s, timezoneWant)
 	}
 	return fixedZone(off), nil
 }
 
-// parseOffset parses the notation of ParseTimezone into seconds east of
-// UTC, without checking the range of the hours.
-func parseOffset(s string) (int, bool) {
+// parseOffset parses the notation of ParseTimezone into a sign, hours and
+// minutes, without checking their range.
+func parseOffset(s string) (sign, h, m int, ok bool) {
 	if len(s) < 3 || (s[:3] != "UTC" && s[:3] != "GMT") {
-		return 0, false
+		return 0, 0, 0, false
 	}
 	s = s[3:]
 	if s == "" {
-		return 0, true
+		return 1, 0, 0, true
 	}
-	sign := 1
+	sign = 1
 	switch s[0] {
 	case '+':
 	case '-':
 		sign = -1
 	default:
-		return 0, false
+		return 0, 0, 0, false
 	}
-	s = s[1:]
-	h, s, ok := digits(s, 1, 2)
+	h, s, ok = digits(s[1:], 1, 2)
 	if !ok {
-		return 0, false
+		return 0, 0, 0, false
 	}
-	m := 0
 	if s != "" {
 		if s[0] != ':' {
-			return 0, false
+			return 0, 0, 0, false
 		}
 		m, s, ok = digits(s[1:], 2, 2)
-		if !ok || s != "" || m >= 60 {
-			return 0, false
+		if !ok || s != "" {
+			return 0, 0, 0, false
 		}
 	}
-	return sign * (h*3600 + m*60), true
+	return sign, h, m, true
 }
 
 // digits parses between min and max leading ASCII digits of s and returns
