@@ -76,7 +76,7 @@ type Calendar struct {
 // Bucket returns the bucket that contains t.
 // It panics if c.Period is not one of the four periods.
 func (c Calendar) Bucket(t time.Time) Bucket {
-	g := c.grid()
+	g := c.makeGrid()
 	cur := g.at(t.Unix())
 	return Bucket{g.time(cur.start), g.time(cur.end)}
 }
@@ -85,7 +85,7 @@ func (c Calendar) Bucket(t time.Time) Bucket {
 // bucket that contains t, in c's location.
 // It panics if c.Period is not one of the four periods.
 func (c Calendar) Next(t time.Time) time.Time {
-	g := c.grid()
+	g := c.makeGrid()
 	return g.time(g.at(t.Unix()).end)
 }
 
@@ -114,18 +114,35 @@ func (c Calendar) Buckets(start, end time.Time) iter.Seq[Bucket] {
 // caller may stop early. Times are in c's location.
 // It panics if c.Period is not one of the four periods.
 func (c Calendar) Split(start, end time.Time) iter.Seq[Piece] {
-	g := c.grid()
+	// Split is small enough to inline, and so is its closure: a range over
+	// Split then runs the loop below in the caller, with the grid, the
+	// cursor and the loop body on the caller's stack. A split allocates
+	// nothing.
+	g := c.makeGrid()
 	return func(yield func(Piece) bool) {
 		if end.Before(start) {
 			return
 		}
 		start, end := start.In(g.loc), end.In(g.loc)
+		// A boundary is at or after end if it is at or after end rounded
+		// up to a whole second: comparing seconds is cheaper than
+		// comparing times.
+		last := end.Unix()
+		if end.Nanosecond() != 0 {
+			last++
+		}
 		cur := g.at(start.Unix())
+		if cur.end <= cur.start {
+			// Only within days of the ends of int64 seconds, where the
+			// bucket's end overflows: one piece, rather than a loop.
+			yield(Piece{Bucket{start, end}, start, end})
+			return
+		}
 		bs := g.time(cur.start)
 		from := start
 		for {
 			be := g.time(cur.end)
-			if !be.Before(end) {
+			if cur.end >= last {
 				yield(Piece{Bucket{bs, be}, from, end})
 				return
 			}
@@ -152,17 +169,37 @@ type grid struct {
 	loc    *time.Location
 	fixed  bool
 	off    int64 // seconds east of UTC, when fixed
+	step   int64 // the length of every bucket, when fixed and not Monthly
 }
 
+// grid returns c prepared for use. It panics if c.Period is not one of the
+// four periods. It is small enough to be inlined, so that a caller that
+// does not keep the grid has it on its stack and not on the heap.
 func (c Calendar) grid() *grid {
+	g := c.makeGrid()
+	return &g
+}
+
+// makeGrid is grid, by value.
+func (c Calendar) makeGrid() grid {
 	if !c.Period.valid() {
 		panic(fmt.Sprintf("sessionagg: Calendar with invalid period %v", c.Period))
 	}
-	g := &grid{period: c.Period, shift: weekShift(c.WeekStart), loc: c.Location}
+	g := grid{period: c.Period, shift: weekShift(c.WeekStart), loc: c.Location}
 	if g.loc == nil {
 		g.loc = time.UTC
 	}
 	g.fixed, g.off = fixedOffset(g.loc)
+	if g.fixed {
+		switch g.period {
+		case Hourly:
+			g.step = 3600
+		case Daily:
+			g.step = 86400
+		case Weekly:
+			g.step = 7 * 86400
+		}
+	}
 	return g
 }
 
@@ -205,11 +242,17 @@ func (g *grid) at(sec int64) cursor {
 // was, if the arithmetic would overflow, which happens only far outside the
 // years 1 to 9999.
 func (c *cursor) advance() bool {
-	var key, end int64
-	if c.g.fixed {
-		key, end = c.key+1, c.g.ordStart(c.key+2)
-	} else {
-		key, end = c.end, c.g.nextBoundary(c.end)
+	// In a fixed zone the next bucket is as long as the step, or as the
+	// next month: ordStart(c.key+2) with less arithmetic, since this is
+	// the hot path of Split.
+	key, end := c.key+1, int64(0)
+	switch g := c.g; {
+	case !g.fixed:
+		key, end = c.end, g.nextBoundary(c.end)
+	case g.step != 0:
+		end = c.end + g.step
+	default:
+		end = c.end + monthDays(key)*86400
 	}
 	if end <= c.end {
 		return false
@@ -267,6 +310,19 @@ func (g *grid) zone(sec int64) (off, zs, ze int64) {
 	if !e.IsZero() {
 		ze = e.Unix()
 	}
+	if ze <= sec {
+		// After a zone's last listed transition the time package applies
+		// the zone's POSIX TZ rule, and there (time/zoneinfo.go, tzset,
+		// through Go 1.26 at least) it ends the span that follows the
+		// autumn transition at the start of the year plus 365 days: in a
+		// leap year that is 00:00 UTC on 31 December, before sec. The
+		// offset cannot change again before the year ends, so end the span
+		// at the next 00:00 UTC instead; a walk from span to span would
+		// otherwise never advance (golang.org/issue/81583). Slim zone data,
+		// such as time/tzdata's, reaches the rule after 2007 in most zones,
+		// fat data after 2037.
+		ze = (floorDiv(sec, 86400) + 1) * 86400
+	}
 	return int64(o), zs, ze
 }
 
@@ -319,7 +375,10 @@ func (g *grid) ordFirstDay(n int64) int64 {
 // bounds returns the bucket [start, end) that contains sec, for a zone with
 // transitions.
 func (g *grid) bounds(sec int64) (start, end int64) {
-	if g.period == Hourly {
+	switch {
+	case sec < -farSec || sec > farSec:
+		return g.farBounds(sec)
+	case g.period == Hourly:
 		return g.hourBounds(sec)
 	}
 	// The bucket of sec's local date starts at or before sec. A later one
@@ -341,11 +400,25 @@ func (g *grid) bounds(sec int64) (start, end int64) {
 // nextBoundary returns the first boundary after sec, for a zone with
 // transitions.
 func (g *grid) nextBoundary(sec int64) int64 {
-	if g.period == Hourly {
+	if g.period == Hourly && -farSec <= sec && sec <= farSec {
 		return g.nextHour(sec)
 	}
 	_, end := g.bounds(sec)
 	return end
+}
+
+// farSec bounds the instants at which the general path walks zone spans.
+// Beyond ±2^62 s (146 billion years from 1970) its sums of seconds and
+// offsets could overflow and the walks never end; there a zone is taken to
+// keep the offset it has at the instant, as a fixed zone does.
+const farSec = 1 << 62
+
+// farBounds returns the bucket that contains sec, beyond ±farSec.
+func (g *grid) farBounds(sec int64) (start, end int64) {
+	f := *g
+	f.fixed, f.off = true, g.offset(sec)
+	n := f.ord(sec)
+	return f.ordStart(n), f.ordStart(n + 1)
 }
 
 // hourBounds returns the hour bucket containing sec. An hour bucket is

@@ -60,6 +60,23 @@ func monthFirstDay(n int64) int64 {
 	return daysFromCivil(floorDiv(n, 12), n-floorDiv(n, 12)*12+1, 1)
 }
 
+// monthDays returns the number of days in the month with ordinal n (see
+// monthOrdinal): monthFirstDay(n+1) - monthFirstDay(n).
+func monthDays(n int64) int64 {
+	y := floorDiv(n, 12)
+	switch m := n - y*12; m {
+	case 1: // February
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	default:
+		// Bit m of 0xad5 is set for the months of 31 days: January,
+		// March, May, July, August, October and December.
+		return 30 + (0xad5>>m)&1
+	}
+}
+
 // Day 0, 1970-01-01, was a Thursday: the Monday before it is day -3, the
 // Sunday before it day -4.
 func weekShift(w WeekStart) int64 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInvalidPeriod is matched, with [errors.Is], by every error that
@@ -47,10 +48,17 @@ func (p Period) String() string {
 
 // ParsePeriod returns the Period named by s. It accepts the cloud API's
 // names HOURLY, DAILY, WEEKLY and MONTHLY and the short forms hour, day, week
-// and month, in any letter case, with no surrounding space. Any other string
-// is an error that wraps [ErrInvalidPeriod] and lists what is accepted.
+// and month, in any case of their ASCII letters, with no surrounding space.
+// Any other string is an error that wraps [ErrInvalidPeriod] and lists what
+// is accepted.
 func ParsePeriod(s string) (Period, error) {
-	switch strings.ToUpper(s) {
+	// The names are ASCII, and so must s be: strings.ToUpper would also
+	// take "daıly", with a dotless ı, for DAILY.
+	upper := ""
+	if isASCII(s) {
+		upper = strings.ToUpper(s)
+	}
+	switch upper {
 	case "HOURLY", "HOUR":
 		return Hourly, nil
 	case "DAILY", "DAY":
@@ -61,6 +69,15 @@ func ParsePeriod(s string) (Period, error) {
 		return Monthly, nil
 	}
 	return 0, fmt.Errorf("%w %q: want HOURLY, DAILY, WEEKLY, MONTHLY or hour, day, week, month", ErrInvalidPeriod, s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // MarshalText implements [encoding.TextMarshaler]. It returns the same text

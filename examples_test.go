@@ -1,0 +1,193 @@
+package sessionagg_test
+
+import (
+	"fmt"
+	"time"
+	_ "time/tzdata" // the IANA zones below, where the system has no zone database
+
+	"github.com/sessionagg/sessionagg"
+)
+
+// Calendar examples: periods, zones, and the worked examples 2, 3, 5, 6
+// and 7 of the specification.
+
+// ParsePeriod accepts the cloud APIs' names and the short forms, in any
+// letter case; anything else is an error.
+func ExampleParsePeriod() {
+	for _, s := range []string{"HOURLY", "day", "Week", "MONTHLY", "yearly"} {
+		p, err := sessionagg.ParsePeriod(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%-7s -> %v\n", s, p)
+	}
+	// Output:
+	// HOURLY  -> HOURLY
+	// day     -> DAILY
+	// Week    -> WEEKLY
+	// MONTHLY -> MONTHLY
+	// sessionagg: invalid period "yearly": want HOURLY, DAILY, WEEKLY, MONTHLY or hour, day, week, month
+}
+
+// ParseTimezone reads the cloud APIs' fixed offsets, in which UTC+8 is
+// eight hours ahead of UTC: midnight there is 16:00 UTC the day before.
+// Zones are named canonically, and the sign is never the inverted one of
+// POSIX TZ or Etc/GMT+8.
+func ExampleParseTimezone() {
+	for _, s := range []string{"UTC", "GMT", "UTC+8", "UTC+08:00", "UTC-3", "UTC+05:30", "UTC+5:45", "UTC-09:30", "UTC+15", "Etc/GMT+8"} {
+		loc, err := sessionagg.ParseTimezone(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		midnight := time.Date(2026, 3, 1, 0, 0, 0, 0, loc)
+		fmt.Printf("%-9s %-9s midnight is %s\n", s, loc, midnight.UTC().Format(time.RFC3339))
+	}
+	// Output:
+	// UTC       UTC       midnight is 2026-03-01T00:00:00Z
+	// GMT       UTC       midnight is 2026-03-01T00:00:00Z
+	// UTC+8     UTC+08:00 midnight is 2026-02-28T16:00:00Z
+	// UTC+08:00 UTC+08:00 midnight is 2026-02-28T16:00:00Z
+	// UTC-3     UTC-03:00 midnight is 2026-03-01T03:00:00Z
+	// UTC+05:30 UTC+05:30 midnight is 2026-02-28T18:30:00Z
+	// UTC+5:45  UTC+05:45 midnight is 2026-02-28T18:15:00Z
+	// UTC-09:30 UTC-09:30 midnight is 2026-03-01T09:30:00Z
+	// sessionagg: invalid timezone "UTC+15": offset outside -12:00 to +14:00; want UTC, GMT or UTC±H[:MM] between UTC-12:00 and UTC+14:00, such as UTC+8, UTC-3, UTC+05:30 or UTC+5:45
+	// sessionagg: invalid timezone "Etc/GMT+8": want UTC, GMT or UTC±H[:MM] between UTC-12:00 and UTC+14:00, such as UTC+8, UTC-3, UTC+05:30 or UTC+5:45
+}
+
+// Split cuts a session at the hours of the zone, which in UTC+05:30 begin at
+// half past each hour of UTC (worked example 2): a session from 10:15 to
+// 12:45 UTC is cut at 10:30, 11:30 and 12:30 UTC, local 16:00, 17:00 and
+// 18:00, into pieces of 15, 60, 60 and 15 minutes.
+func ExampleCalendar_Split() {
+	loc, err := sessionagg.ParseTimezone("UTC+05:30")
+	if err != nil {
+		panic(err)
+	}
+	cal := sessionagg.Calendar{Period: sessionagg.Hourly, Location: loc}
+	start := time.Date(2026, 3, 1, 10, 15, 0, 0, time.UTC)
+	end := time.Date(2026, 3, 1, 12, 45, 0, 0, time.UTC)
+	for p := range cal.Split(start, end) {
+		fmt.Printf("%s to %s UTC: %2.0f minutes of the hour from %s\n",
+			p.Start.UTC().Format("15:04"), p.End.UTC().Format("15:04"),
+			p.End.Sub(p.Start).Minutes(), p.Bucket.Start.Format("15:04 -07:00"))
+	}
+	// Output:
+	// 10:15 to 10:30 UTC: 15 minutes of the hour from 15:00 +05:30
+	// 10:30 to 11:30 UTC: 60 minutes of the hour from 16:00 +05:30
+	// 11:30 to 12:30 UTC: 60 minutes of the hour from 17:00 +05:30
+	// 12:30 to 12:45 UTC: 15 minutes of the hour from 18:00 +05:30
+}
+
+// Weeks run Monday to Sunday on the wall clock of the zone (worked example
+// 3): a session from Sunday 2026-03-01 23:00 to Monday 01:00 UTC lies in two
+// weeks of UTC, but wholly in the week from Monday 2026-03-02 of UTC+8,
+// where it runs from Monday 07:00 to 09:00.
+func ExampleCalendar_weekly() {
+	start := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC) // a Sunday
+	end := start.Add(2 * time.Hour)
+	utc8, err := sessionagg.ParseTimezone("UTC+8")
+	if err != nil {
+		panic(err)
+	}
+	for _, loc := range []*time.Location{time.UTC, utc8} {
+		cal := sessionagg.Calendar{Period: sessionagg.Weekly, Location: loc}
+		fmt.Println(loc)
+		for p := range cal.Split(start, end) {
+			fmt.Printf("  %v in the week from %s\n", p.End.Sub(p.Start), p.Bucket.Start.Format("Mon 2006-01-02 15:04 -07:00"))
+		}
+	}
+	// Output:
+	// UTC
+	//   1h0m0s in the week from Mon 2026-02-23 00:00 +00:00
+	//   1h0m0s in the week from Mon 2026-03-02 00:00 +00:00
+	// UTC+08:00
+	//   2h0m0s in the week from Mon 2026-03-02 00:00 +08:00
+}
+
+// Days follow the wall clock, not 24-hour steps (worked example 5): in New
+// York the day clocks go forward, 2026-03-08, lasts 23 hours and the day
+// they go back, 2026-11-01, 25 hours, so the part of a session that covers
+// such a day runs 82800 or 90000 seconds.
+func ExampleCalendar_dst() {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		panic(err)
+	}
+	cal := sessionagg.Calendar{Period: sessionagg.Daily, Location: ny}
+	for _, day := range []time.Time{
+		time.Date(2026, 3, 8, 0, 0, 0, 0, ny),
+		time.Date(2026, 11, 1, 0, 0, 0, 0, ny),
+	} {
+		// A session from noon the day before to noon the day after.
+		start, end := day.Add(-12*time.Hour), day.AddDate(0, 0, 1).Add(12*time.Hour)
+		for p := range cal.Split(start, end) {
+			fmt.Printf("%s: %5.0f s of a day of %v\n", p.Bucket.Start.Format("2006-01-02"), p.End.Sub(p.Start).Seconds(), p.Bucket.Duration())
+		}
+	}
+	// Output:
+	// 2026-03-07: 43200 s of a day of 24h0m0s
+	// 2026-03-08: 82800 s of a day of 23h0m0s
+	// 2026-03-09: 43200 s of a day of 24h0m0s
+	// 2026-10-31: 43200 s of a day of 24h0m0s
+	// 2026-11-01: 90000 s of a day of 25h0m0s
+	// 2026-11-02: 43200 s of a day of 24h0m0s
+}
+
+// Hours follow the wall clock too (worked example 6). On Lord Howe Island
+// clocks move by 30 minutes: on 2026-04-05 they go back from 02:00 to 01:30,
+// so the hour from 01:00 lasts 90 minutes; on 2026-10-04 they jump from
+// 02:00 to 02:30, skipping the reading 02:00, so the end of the jump starts
+// a bucket of 30 minutes.
+func ExampleCalendar_lordHowe() {
+	lh, err := time.LoadLocation("Australia/Lord_Howe")
+	if err != nil {
+		panic(err)
+	}
+	cal := sessionagg.Calendar{Period: sessionagg.Hourly, Location: lh}
+	for _, day := range []time.Time{
+		time.Date(2026, 4, 5, 0, 0, 0, 0, lh),
+		time.Date(2026, 10, 4, 0, 0, 0, 0, lh),
+	} {
+		for b := range cal.Buckets(day, day.Add(4*time.Hour)) {
+			fmt.Printf("%s to %s  %v\n", b.Start.Format("2006-01-02 15:04 -07:00"), b.End.Format("15:04 -07:00"), b.Duration())
+		}
+	}
+	// Output:
+	// 2026-04-05 00:00 +11:00 to 01:00 +11:00  1h0m0s
+	// 2026-04-05 01:00 +11:00 to 02:00 +10:30  1h30m0s
+	// 2026-04-05 02:00 +10:30 to 03:00 +10:30  1h0m0s
+	// 2026-04-05 03:00 +10:30 to 03:30 +10:30  30m0s
+	// 2026-10-04 00:00 +10:30 to 01:00 +10:30  1h0m0s
+	// 2026-10-04 01:00 +10:30 to 02:30 +11:00  1h0m0s
+	// 2026-10-04 02:30 +11:00 to 03:00 +11:00  30m0s
+	// 2026-10-04 03:00 +11:00 to 04:00 +11:00  1h0m0s
+	// 2026-10-04 04:00 +11:00 to 04:30 +11:00  30m0s
+}
+
+// A midnight that repeats does not split the day (worked example 7): in
+// Havana clocks go back from 01:00 to 00:00 on 2026-11-01, so the wall
+// clock reads 00:00 twice, an hour apart, and both lie in one day of 25
+// hours.
+func ExampleCalendar_havana() {
+	havana, err := time.LoadLocation("America/Havana")
+	if err != nil {
+		panic(err)
+	}
+	cal := sessionagg.Calendar{Period: sessionagg.Daily, Location: havana}
+	start := time.Date(2026, 10, 31, 0, 0, 0, 0, havana)
+	for b := range cal.Buckets(start, start.AddDate(0, 0, 3)) {
+		fmt.Printf("%s to %s  %v\n", b.Start.Format("2006-01-02 15:04 -07:00"), b.End.Format("2006-01-02 15:04 -07:00"), b.Duration())
+	}
+	first := time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC).In(havana)
+	second := first.Add(time.Hour)
+	fmt.Println(first.Format("15:04 -07:00"), "and", second.Format("15:04 -07:00"), "on the same day:",
+		cal.Bucket(first).Start.Equal(cal.Bucket(second).Start))
+	// Output:
+	// 2026-10-31 00:00 -04:00 to 2026-11-01 00:00 -04:00  24h0m0s
+	// 2026-11-01 00:00 -04:00 to 2026-11-02 00:00 -05:00  25h0m0s
+	// 2026-11-02 00:00 -05:00 to 2026-11-03 00:00 -05:00  24h0m0s
+	// 00:00 -04:00 and 00:00 -05:00 on the same day: true
+}
