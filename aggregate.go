@@ -2,8 +2,10 @@ package sessionagg
 
 import (
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"math"
+	"math/bits"
 	"runtime"
 	"strconv"
 	"sync"
@@ -72,10 +74,14 @@ type Aggregator struct {
 
 	// Groups: their labels, and the index from labels to group number.
 	groups []labels
-	one    map[string]int32
-	many   map[labels]int32
-	last   labels // the labels of the last session's group, a cache
-	lastG  int32
+	index  groupIndex
+	lastG  int32 // the group of the last session, a cache
+
+	// recent holds buckets in which sessions started, so that the next
+	// session starting in one of them need not look it up: finding a
+	// bucket costs date arithmetic for months, and zone lookups in a zone
+	// with daylight saving time.
+	recent bucketCache
 
 	// The queue or fleet filter: the field and the accepted ids.
 	filter Field
@@ -94,18 +100,20 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	q.FleetIDs = append([]string(nil), q.FleetIDs...)
 	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), lastG: -1}
 	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
+	a.recent.init(&a.sp.g)
+	if w := &a.sp.win; a.sp.g.fixed && w.hasStart && w.hasEnd {
+		first := a.sp.g.at(w.start.sec)
+		a.t.useFlat(first.key, int64(a.sp.g.count(w.start.sec, w.end, flatBudget+1)))
+	}
 	for _, f := range q.GroupBy {
 		a.byJob = a.byJob || f == JobID
 	}
-	switch len(q.GroupBy) {
-	case 0:
+	if len(q.GroupBy) == 0 {
 		a.groups = append(a.groups, labels{})
 		a.t.addGroup()
 		a.lastG = 0
-	case 1:
-		a.one = make(map[string]int32)
-	default:
-		a.many = make(map[labels]int32)
+	} else {
+		a.index.seed = maphash.MakeSeed()
 	}
 	switch {
 	case len(q.QueueIDs) > 0:
@@ -125,24 +133,107 @@ func (a *Aggregator) Query() Query { return a.q }
 // unchanged. If the session would exceed the query's MaxBuckets or MaxRows,
 // Add returns an error wrapping [ErrTooLarge], and a is then unusable: every
 // later call returns the same error.
-func (a *Aggregator) Add(s Session) error {
+func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
+
+// addSession is Add for a session that the caller need not copy, as
+// Aggregate's loops do.
+func (a *Aggregator) addSession(s *Session) error {
 	if a.err != nil {
 		return a.err
 	}
-	if err := s.Validate(); err != nil {
-		return err
+	// Session.Validate's checks, on the instants that add needs anyway;
+	// it makes the error.
+	start, end := instantOf(s.Start), instantOf(s.End)
+	if c := s.CostInUSD; end.less(start) || !(c >= 0 && c <= math.MaxFloat64) {
+		return s.Validate()
 	}
 	if a.filter != 0 && !a.accepts(s.label(a.filter)) {
 		return nil
 	}
-	g := a.group(&s)
-	start, end := instantOf(s.Start), instantOf(s.End)
+	var g int32
+	if len(a.q.GroupBy) > 0 {
+		g = a.group(s)
+	}
+	err := a.add(g, start, end, s.CostInUSD, s.JobName)
+	if err == nil && a.q.MaxBuckets > 0 {
+		err = a.checkBuckets()
+	}
+	if err != nil {
+		a.err = err
+	}
+	return err
+}
+
+// checkBuckets returns an error wrapping ErrTooLarge if the window is open
+// and the buckets from the first piece to the last are more than
+// MaxBuckets. (A bounded window's buckets are counted by Validate.)
+func (a *Aggregator) checkBuckets() error {
+	if a.q.MaxBuckets > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) && a.t.buckets(&a.sp.g, a.q.MaxBuckets+1) > a.q.MaxBuckets {
+		return fmt.Errorf("the sessions span more than %d buckets: %w", a.q.MaxBuckets, ErrTooLarge)
+	}
+	return nil
+}
+
+// add adds the pieces of the session [start, end) of group g to their
+// cells. It is splitter.each and table.cell written out for the hot path,
+// with the same pieces: no function call per piece, the bucket of the
+// session's start from a.recent, and a cell found by the table's flat
+// index where it has one.
+func (a *Aggregator) add(g int32, start, end instant, cost float64, job string) error {
+	sp := &a.sp
+	s, e := start, end
+	if s == e {
+		if !sp.win.contains(s) {
+			return nil
+		}
+	} else {
+		var ok bool
+		if s, e, ok = sp.win.clip(s, e); !ok {
+			return nil
+		}
+	}
+	// a.recent.at, with a hit written out.
+	c := &a.recent.slots[uint64(s.sec>>a.recent.shift)%uint64(len(a.recent.slots))]
+	if s.sec < c.start || s.sec >= c.end {
+		*c = sp.g.at(s.sec)
+	}
+	cur := *c
+	t := a.t
 	total := start.secondsTo(end)
-	cost, job := s.CostInUSD, s.JobName
-	err := a.sp.each(start, end, func(key, bstart, bend int64, secs float64) error {
-		c, err := a.t.cell(g, key, bstart, bend)
-		if err != nil {
-			return err
+	for n := 1; ; n++ {
+		if sp.maxPieces > 0 && n > sp.maxPieces {
+			return errTooManyPieces
+		}
+		// The piece ends at e if e <= cur.end, which holds when e.sec <
+		// cur.end, or e.sec == cur.end with no nanoseconds.
+		last := e.sec < cur.end || (e.sec == cur.end && e.nsec == 0)
+		pe := e
+		if !last {
+			pe = instant{cur.end, 0}
+		}
+		secs := s.secondsTo(pe)
+		// t.cell, with the lookup of a cell that exists written out.
+		key := cur.key
+		if !t.dense {
+			key = t.id(cur.start)
+		}
+		var cl *cell
+		if t.span > 0 {
+			if i := uint64(key - t.first); i < uint64(t.span) {
+				if j := t.flat[uint64(g)*uint64(t.span)+i]; j != 0 {
+					cl = &t.cells[j-1]
+				}
+			}
+		} else if gc := &t.groups[g]; uint64(key-gc.base) < uint64(len(gc.idx)) {
+			if j := gc.idx[key-gc.base]; j != 0 {
+				cl = &t.cells[j-1]
+			}
+		}
+		if cl == nil {
+			var err error
+			if cl, err = t.lookup(&t.groups[g], g, key, cur.start, cur.end); err != nil {
+				return err
+			}
 		}
 		// The piece's share of the cost, prorated over the session's
 		// whole length. A whole session keeps its cost exactly, and a
@@ -151,20 +242,29 @@ func (a *Aggregator) Add(s Session) error {
 		if secs != total {
 			share = cost * (secs / total)
 		}
-		c.runtime.Add(secs)
-		c.cost.Add(share)
-		if a.byJob && job != "" && (c.jobName == "" || job < c.jobName) {
-			c.jobName = job
+		// cl.add(secs, share), written out.
+		r, k := &cl.runtime, &cl.cost
+		if r.count == 0 {
+			r.min, r.max, k.min, k.max = secs, secs, share, share
+		} else {
+			r.min, r.max = min(r.min, secs), max(r.max, secs)
+			k.min, k.max = min(k.min, share), max(k.max, share)
 		}
-		return nil
-	})
-	if err == nil && a.q.MaxBuckets > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) && a.t.buckets() > a.q.MaxBuckets {
-		err = fmt.Errorf("the sessions span more than %d buckets: %w", a.q.MaxBuckets, ErrTooLarge)
+		r.count++
+		k.count++
+		r.addSum(secs)
+		k.addSum(share)
+		if a.byJob && job != "" && (cl.jobName == "" || job < cl.jobName) {
+			cl.jobName = job
+		}
+		if last {
+			return nil
+		}
+		s = pe
+		if !cur.advance() {
+			return fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
+		}
 	}
-	if err != nil {
-		a.err = err
-	}
-	return err
 }
 
 func (a *Aggregator) accepts(id string) bool {
@@ -180,36 +280,92 @@ func (a *Aggregator) accepts(id string) bool {
 // key is computed once per session, not once per piece.
 func (a *Aggregator) group(s *Session) int32 {
 	fields := a.q.GroupBy
-	switch len(fields) {
-	case 0:
+	if len(fields) == 0 {
 		return 0
-	case 1:
+	}
+	if len(fields) == 1 {
+		// groupOf for the common case, without building a labels array.
 		v := s.label(fields[0])
-		if a.lastG >= 0 && v == a.last[0] {
-			return a.lastG
+		if g := a.lastG; g >= 0 && a.groups[g][0] == v {
+			return g
 		}
-		g, ok := a.one[v]
-		if !ok {
-			g = a.addGroup(labels{v})
-			a.one[v] = g
+		ix := &a.index
+		h := ix.mix(0, v)
+		for i := h >> ix.shift; len(ix.slots) > 0 && ix.slots[i] != 0; i = (i + 1) & uint64(len(ix.slots)-1) {
+			if g := ix.slots[i] - 1; ix.hashes[g] == h && a.groups[g][0] == v {
+				a.lastG = g
+				return g
+			}
 		}
-		a.last[0], a.lastG = v, g
-		return g
+		a.lastG = a.newGroup(&labels{v}, h)
+		return a.lastG
 	}
 	var k labels
 	for i, f := range fields {
 		k[i] = s.label(f)
 	}
-	if a.lastG >= 0 && k == a.last {
-		return a.lastG
+	if g := a.lastG; g >= 0 && sameLabels(&a.groups[g], &k, len(fields)) {
+		return g
 	}
-	g, ok := a.many[k]
-	if !ok {
-		g = a.addGroup(k)
-		a.many[k] = g
-	}
-	a.last, a.lastG = k, g
+	g := a.groupOf(&k)
+	a.lastG = g
 	return g
+}
+
+// sameLabels reports whether the first n labels of x and y are equal; the
+// others are empty in both.
+func sameLabels(x, y *labels, n int) bool {
+	for i := range n {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// A groupIndex maps the labels of a group to its number: an open-addressing
+// hash table of group numbers, probed linearly. It hashes only the
+// group-by labels, where a Go map keyed by labels would hash all seven
+// strings on every lookup, at twice the cost.
+type groupIndex struct {
+	seed   maphash.Seed
+	slots  []int32  // group number + 1, or 0 for none; the length is a power of two
+	hashes []uint64 // hashes[g] is the hash of group g
+	shift  uint     // 64 - log2(len(slots)): a hash's slot is its top bits
+}
+
+// hash returns the hash of the first n labels of k.
+func (ix *groupIndex) hash(k *labels, n int) uint64 {
+	var h uint64
+	for _, v := range k[:n] {
+		h = ix.mix(h, v)
+	}
+	return h
+}
+
+// mix returns the hash h of some labels followed by v.
+func (ix *groupIndex) mix(h uint64, v string) uint64 {
+	return (h ^ maphash.String(ix.seed, v)) * 0x9e3779b97f4a7c15
+}
+
+// insert puts group g, of hash h, in a free slot.
+func (ix *groupIndex) insert(g int32, h uint64) {
+	mask := uint64(len(ix.slots) - 1)
+	i := h >> ix.shift
+	for ix.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	ix.slots[i] = g + 1
+}
+
+// grow doubles the slots, keeping them at most half full.
+func (ix *groupIndex) grow() {
+	n := max(16, 2*len(ix.slots))
+	ix.slots = make([]int32, n)
+	ix.shift = uint(64 - bits.TrailingZeros(uint(n)))
+	for g, h := range ix.hashes {
+		ix.insert(int32(g), h)
+	}
 }
 
 func (a *Aggregator) addGroup(k labels) int32 {
@@ -219,22 +375,34 @@ func (a *Aggregator) addGroup(k labels) int32 {
 
 // groupOf returns the group number of the labels k, adding the group if
 // it is new.
-func (a *Aggregator) groupOf(k labels) int32 {
-	switch len(a.q.GroupBy) {
-	case 0:
+func (a *Aggregator) groupOf(k *labels) int32 {
+	n := len(a.q.GroupBy)
+	if n == 0 {
 		return 0
-	case 1:
-		g, ok := a.one[k[0]]
-		if !ok {
-			g = a.addGroup(k)
-			a.one[k[0]] = g
-		}
-		return g
 	}
-	g, ok := a.many[k]
-	if !ok {
-		g = a.addGroup(k)
-		a.many[k] = g
+	ix := &a.index
+	h := ix.hash(k, n)
+	if len(ix.slots) > 0 {
+		mask := uint64(len(ix.slots) - 1)
+		for i := h >> ix.shift; ix.slots[i] != 0; i = (i + 1) & mask {
+			if g := ix.slots[i] - 1; ix.hashes[g] == h && sameLabels(&a.groups[g], k, n) {
+				return g
+			}
+		}
+	}
+	return a.newGroup(k, h)
+}
+
+// newGroup adds the group of labels k, whose hash is h, and returns its
+// number.
+func (a *Aggregator) newGroup(k *labels, h uint64) int32 {
+	ix := &a.index
+	g := a.addGroup(*k)
+	ix.hashes = append(ix.hashes, h)
+	if 2*len(ix.hashes) > len(ix.slots) {
+		ix.grow()
+	} else {
+		ix.insert(g, h)
 	}
 	return g
 }
@@ -243,8 +411,9 @@ func (a *Aggregator) groupOf(k labels) int32 {
 // added to a. A nil o is empty. Merging aggregators of different queries
 // (different windows, periods, zones, groups, statistics or filters) is an
 // error wrapping [ErrMismatch], and leaves a unchanged; so does merging one
-// whose limits were exceeded. If the merged rows exceed a's MaxRows, Merge
-// returns an error wrapping [ErrTooLarge] and a is then unusable.
+// whose limits were exceeded. If the merged rows exceed a's MaxRows, or,
+// in a window open on a side, the merged buckets exceed its MaxBuckets,
+// Merge returns an error wrapping [ErrTooLarge] and a is then unusable.
 func (a *Aggregator) Merge(o *Aggregator) error {
 	if o == nil {
 		return nil
@@ -270,6 +439,10 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 			return err
 		}
 	}
+	if err := a.checkBuckets(); err != nil {
+		a.err = err
+		return err
+	}
 	return nil
 }
 
@@ -279,7 +452,7 @@ func (a *Aggregator) mergeCell(k labels, start, end int64, c *cell) error {
 	if a.t.dense {
 		key = a.sp.g.at(start).key
 	}
-	dst, err := a.t.cell(a.groupOf(k), key, start, end)
+	dst, err := a.t.cell(a.groupOf(&k), key, start, end)
 	if err != nil {
 		return err
 	}
@@ -321,7 +494,7 @@ func Aggregate(q Query, sessions iter.Seq[Session]) (*Result, error) {
 	}
 	i := 0
 	for s := range sessions {
-		if err := a.Add(s); err != nil {
+		if err := a.addSession(&s); err != nil {
 			return nil, fmt.Errorf("session %d: %w", i, err)
 		}
 		i++
@@ -348,8 +521,8 @@ func AggregateParallel(q Query, sessions []Session) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j, s := range sessions[lo:hi] {
-				if err := a.Add(s); err != nil {
+			for j := range sessions[lo:hi] {
+				if err := a.addSession(&sessions[lo+j]); err != nil {
 					errs[i] = fmt.Errorf("session %d: %w", lo+j, err)
 					return
 				}

@@ -3,6 +3,7 @@ package sessionagg
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -19,9 +20,15 @@ func (a instant) less(b instant) bool {
 	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec)
 }
 
-// seconds returns b - a in seconds.
+// secondsTo returns b - a in seconds. The nanoseconds are brought into
+// [0, 1e9) first, so that the two terms do not cancel: 2 ns across a whole
+// second is 2e-9, not 1 - 0.999999998.
 func (a instant) secondsTo(b instant) float64 {
-	return float64(b.sec-a.sec) + float64(b.nsec-a.nsec)*1e-9
+	sec, nsec := b.sec-a.sec, b.nsec-a.nsec
+	if nsec < 0 {
+		sec, nsec = sec-1, nsec+1e9
+	}
+	return float64(sec) + float64(nsec)*1e-9
 }
 
 // A window is the query's [start, end), open on a side whose flag is false.
@@ -111,6 +118,31 @@ func (sp *splitter) each(s, e instant, f func(key, bstart, bend int64, secs floa
 	}
 }
 
+// A bucketCache remembers buckets of one grid by the instants they hold:
+// a direct-mapped cache whose slot for an instant is a function of the
+// instant alone, about one bucket wide, so that neighbouring buckets take
+// different slots. It must be set up by init.
+type bucketCache struct {
+	shift uint // log2 of a slot's span of seconds
+	slots [64]cursor
+}
+
+// init empties bc and sets it up for g.
+func (bc *bucketCache) init(g *grid) {
+	// Powers of two near an hour, a day, a week and a month.
+	*bc = bucketCache{shift: [...]uint{Hourly: 12, Daily: 16, Weekly: 19, Monthly: 21}[g.period]}
+}
+
+// at returns g.at(sec), from the cache if it holds the bucket.
+func (bc *bucketCache) at(g *grid, sec int64) cursor {
+	c := &bc.slots[uint64(sec>>bc.shift)%uint64(len(bc.slots))]
+	// The zero cursor has start == end == 0 and so holds no instant.
+	if sec < c.start || sec >= c.end {
+		*c = g.at(sec)
+	}
+	return *c
+}
+
 // count returns the number of buckets that [start, end) touches, counting
 // no further than limit.
 func (g *grid) count(start int64, end instant, limit int) int {
@@ -146,6 +178,27 @@ type table[C any] struct {
 	ids    map[int64]int64
 	starts []int64 // with ids: starts[id] is the start of bucket id
 	limit  int     // maximum number of cells, 0 for none
+
+	// With ids, the last bucket looked up: pieces of one session, and
+	// sessions in time order, come to the same bucket in a row.
+	lastStart, lastID int64
+
+	// A flat index, for keys known to lie in [first, first+span): a
+	// fixed zone and a bounded window. flat[g*span + key-first] is the
+	// cell index + 1 of group g and key: one load, where the groups'
+	// windows below take two that depend on each other. It is dropped
+	// when groups × span outgrows flatBudget, as with a group per job
+	// over a window of many hours; the groups' windows are kept up to
+	// date either way.
+	flat        []int32
+	first, span int64
+
+	// The buckets from the first to the last that has a cell: lo is the
+	// start of the first, hi the end of the last, n their number as far
+	// as buckets has counted them, over [counted.lo, counted.hi).
+	lo, hi  int64
+	counted struct{ lo, hi int64 }
+	n       int
 }
 
 type groupCells struct {
@@ -170,7 +223,7 @@ type cellKey struct {
 var errTooManyRows = fmt.Errorf("more rows than the limit: %w", ErrTooLarge)
 
 func newTable[C any](dense bool, limit int) *table[C] {
-	t := &table[C]{dense: dense, limit: limit}
+	t := &table[C]{dense: dense, limit: limit, lastID: -1}
 	if !dense {
 		t.ids = make(map[int64]int64)
 	}
@@ -180,27 +233,64 @@ func newTable[C any](dense bool, limit int) *table[C] {
 // addGroup adds a group and returns its number.
 func (t *table[C]) addGroup() int32 {
 	t.groups = append(t.groups, groupCells{})
+	if t.span > 0 {
+		if n := int64(len(t.flat)) + t.span; n > max(flatBudget, 8*int64(len(t.cells))) {
+			t.flat, t.span = nil, 0
+		} else {
+			t.flat = append(t.flat, make([]int32, t.span)...)
+		}
+	}
 	return int32(len(t.groups) - 1)
+}
+
+// flatBudget is the number of entries up to which a flat index is kept
+// whatever the number of cells: 4 MB.
+const flatBudget = 1 << 20
+
+// useFlat starts a flat index over the keys [first, first+span), for a
+// table with no groups yet.
+func (t *table[C]) useFlat(first, span int64) {
+	if t.dense && len(t.groups) == 0 && span > 0 && span <= flatBudget {
+		t.first, t.span = first, span
+	}
 }
 
 // cell returns the cell of group g and the bucket [start, end) with key,
 // creating it if need be. The pointer is valid until the next call.
+// (Aggregator.add writes the first half out, for a cell that exists.)
 func (t *table[C]) cell(g int32, key, start, end int64) (*C, error) {
 	if !t.dense {
-		id, ok := t.ids[key]
-		if !ok {
-			id = int64(len(t.starts))
-			t.ids[key] = id
-			t.starts = append(t.starts, start)
-		}
-		key = id
+		key = t.id(start)
 	}
 	gc := &t.groups[g]
 	if i := key - gc.base; uint64(i) < uint64(len(gc.idx)) {
 		if j := gc.idx[i]; j != 0 {
 			return &t.cells[j-1], nil
 		}
-	} else if gc.sparse != nil {
+	}
+	return t.lookup(gc, g, key, start, end)
+}
+
+// id returns the dense id of the bucket that starts at start, for a table
+// whose keys are not dense.
+func (t *table[C]) id(start int64) int64 {
+	if start == t.lastStart && t.lastID >= 0 {
+		return t.lastID
+	}
+	id, ok := t.ids[start]
+	if !ok {
+		id = int64(len(t.starts))
+		t.ids[start] = id
+		t.starts = append(t.starts, start)
+	}
+	t.lastStart, t.lastID = start, id
+	return id
+}
+
+// lookup is the rest of cell: a group whose cells are in a map, or a cell
+// that does not exist yet.
+func (t *table[C]) lookup(gc *groupCells, g int32, key, start, end int64) (*C, error) {
+	if gc.sparse != nil {
 		if j := gc.sparse[key]; j != 0 {
 			return &t.cells[j-1], nil
 		}
@@ -245,6 +335,17 @@ func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, 
 			gc.idx = idx
 		}
 	}
+	if len(t.cells) == cap(t.cells) {
+		// Double, rather than append's 1.25 for large slices: the cells
+		// are copied half as often, and a table of many rows is built
+		// with a third of the allocation.
+		n := max(64, len(t.cells))
+		if t.limit > 0 {
+			n = max(1, min(n, t.limit-len(t.cells)))
+		}
+		t.cells = slices.Grow(t.cells, n)
+		t.where = slices.Grow(t.where, n)
+	}
 	var zero C
 	t.cells = append(t.cells, zero)
 	t.where = append(t.where, cellKey{g, key, start, end})
@@ -254,20 +355,43 @@ func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, 
 	} else {
 		gc.idx[key-gc.base] = int32(len(t.cells))
 	}
+	if t.span > 0 {
+		if i := key - t.first; i >= 0 && i < t.span {
+			t.flat[int64(g)*t.span+i] = int32(len(t.cells))
+		} else {
+			t.flat, t.span = nil, 0 // not the keys it was made for
+		}
+	}
+	if len(t.cells) == 1 {
+		t.lo, t.hi = start, end
+	} else {
+		t.lo, t.hi = min(t.lo, start), max(t.hi, end)
+	}
 	return &t.cells[len(t.cells)-1], nil
 }
 
-// buckets returns the number of distinct buckets in t.
-func (t *table[C]) buckets() int {
-	if !t.dense {
-		return len(t.starts)
-	}
-	if len(t.where) == 0 {
+// buckets returns the number of buckets of g from the first that has a
+// cell to the last, counting no further than limit. It counts only the
+// buckets added to either end since it last counted, so that calling it
+// after every session costs time in proportion to the span, not to the
+// number of calls.
+func (t *table[C]) buckets(g *grid, limit int) int {
+	switch {
+	case len(t.cells) == 0:
 		return 0
+	case t.n == 0:
+		t.n = g.count(t.lo, instant{t.hi, 0}, limit)
+		t.counted.lo, t.counted.hi = t.lo, t.hi
 	}
-	lo, hi := t.where[0].key, t.where[0].key
-	for _, w := range t.where {
-		lo, hi = min(lo, w.key), max(hi, w.key)
+	// Boundaries are whole seconds, so the buckets of [lo, counted.lo)
+	// and of [counted.hi, hi) are exactly the ones added at either end.
+	if t.lo < t.counted.lo && t.n < limit {
+		t.n += g.count(t.lo, instant{t.counted.lo, 0}, limit-t.n)
+		t.counted.lo = t.lo
 	}
-	return int(hi - lo + 1)
+	if t.hi > t.counted.hi && t.n < limit {
+		t.n += g.count(t.counted.hi, instant{t.hi, 0}, limit-t.n)
+		t.counted.hi = t.hi
+	}
+	return t.n
 }

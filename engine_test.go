@@ -1,0 +1,197 @@
+package sessionagg
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
+)
+
+// White-box tests of the engine's parts: the bucket cache, the group
+// index, the table's cells and bucket span, and the Aggregator's written-
+// out split against splitter.each.
+
+// engineGrids returns grids of every period in UTC+05:45 and in New York.
+func engineGrids(t *testing.T) []*grid {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grids []*grid
+	for _, loc := range []*time.Location{time.FixedZone("UTC+05:45", 20700), ny} {
+		for p := Hourly; p <= Monthly; p++ {
+			grids = append(grids, Calendar{Period: p, Location: loc, WeekStart: Sunday}.grid())
+		}
+	}
+	return grids
+}
+
+// engineSecond draws a Unix second in 2025 to 2027.
+func engineSecond(t *rapid.T, label string) int64 {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	return base + rapid.Int64Range(-366*86400, 366*86400).Draw(t, label)
+}
+
+// TestBucketCache checks that the cache returns the bucket that grid.at
+// does, for instants in any order.
+func TestBucketCache(t *testing.T) {
+	for _, g := range engineGrids(t) {
+		t.Run(fmt.Sprintf("%v/%v", g.period, g.loc), func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				var bc bucketCache
+				bc.init(g)
+				secs := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) int64 { return engineSecond(t, "sec") }), 1, 50).Draw(t, "secs")
+				for _, sec := range secs {
+					// Neighbours of a boundary, too.
+					for _, s := range []int64{sec, g.at(sec).start, g.at(sec).start - 1, g.at(sec).end} {
+						got, want := bc.at(g, s), g.at(s)
+						if got.key != want.key || got.start != want.start || got.end != want.end {
+							t.Fatalf("bucketCache.at(%d) = [%d, %d) key %d, want [%d, %d) key %d", s, got.start, got.end, got.key, want.start, want.end, want.key)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestGroupIndex checks that groupOf numbers groups densely in the order
+// they first appear, finds each again, and keeps tuples that differ in
+// any label, or only in their split between labels, apart.
+func TestGroupIndex(t *testing.T) {
+	a, err := NewAggregator(Query{GroupBy: []Field{QueueID, UserID, JobID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []labels
+	for i := range 3000 {
+		keys = append(keys, labels{fmt.Sprint(i % 7), fmt.Sprint(i / 7), ""})
+	}
+	keys = append(keys, labels{"ab", "c", ""}, labels{"a", "bc", ""}, labels{"", "", ""}, labels{"", "", "x"}, labels{"x", "", ""})
+	for round := range 2 {
+		for i, k := range keys {
+			if g := a.groupOf(&k); g != int32(i) {
+				t.Fatalf("round %d: groupOf(%q) = %d, want %d", round, k, g, i)
+			}
+			if a.groups[i] != k {
+				t.Fatalf("groups[%d] = %q, want %q", i, a.groups[i], k)
+			}
+		}
+	}
+}
+
+// TestTableBuckets checks that table.buckets, counting incrementally,
+// equals counting the buckets from the first cell to the last at once,
+// and that every cell stays with its key as the table grows.
+func TestTableBuckets(t *testing.T) {
+	for _, g := range engineGrids(t) {
+		t.Run(fmt.Sprintf("%v/%v", g.period, g.loc), func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				tab := newTable[cellKey](g.fixed, 0)
+				groups := rapid.IntRange(1, 4).Draw(t, "groups")
+				for range groups {
+					tab.addGroup()
+				}
+				limit := rapid.IntRange(1, 5000).Draw(t, "limit")
+				var lo, hi int64
+				n := rapid.IntRange(1, 300).Draw(t, "cells")
+				for i := range n {
+					c := g.at(engineSecond(t, "sec"))
+					grp := int32(rapid.IntRange(0, groups-1).Draw(t, "group"))
+					cell, err := tab.cell(grp, c.key, c.start, c.end)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if *cell == (cellKey{}) {
+						*cell = cellKey{grp, c.key, c.start, c.end}
+					}
+					if i == 0 {
+						lo, hi = c.start, c.end
+					}
+					lo, hi = min(lo, c.start), max(hi, c.end)
+					if got, want := tab.buckets(g, limit), g.count(lo, instant{hi, 0}, limit); got != want {
+						t.Fatalf("after %d cells, buckets() = %d, want %d", i+1, got, want)
+					}
+				}
+				// Each cell still holds what was written in it, and is
+				// found under its key.
+				for i, w := range tab.where {
+					if tab.cells[i].start != w.start || tab.cells[i].group != w.group {
+						t.Fatalf("cell %d holds %+v, want %+v", i, tab.cells[i], w)
+					}
+					key := w.key
+					if !g.fixed {
+						key = w.start
+					}
+					c, _ := tab.cell(w.group, key, w.start, w.end)
+					if *c != tab.cells[i] {
+						t.Fatalf("cell(%d, %d) = %+v, want %+v", w.group, key, *c, tab.cells[i])
+					}
+				}
+			})
+		})
+	}
+}
+
+// engineBucket sums the pieces of one bucket.
+type engineBucket struct {
+	Count int64
+	Secs  float64
+}
+
+// TestAddMatchesEach checks that Aggregator.add, the split written out for
+// the hot path, makes the pieces that splitter.each, which the other
+// shapes use, does: per bucket, the same count and runtime.
+func TestAddMatchesEach(t *testing.T) {
+	for _, g := range engineGrids(t) {
+		t.Run(fmt.Sprintf("%v/%v", g.period, g.loc), func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				q := Query{Period: g.period, Location: g.loc, WeekStart: Sunday}
+				if rapid.Bool().Draw(t, "hasStart") {
+					q.Start = time.Unix(engineSecond(t, "windowStart"), rapid.Int64Range(0, 1e9-1).Draw(t, "windowStartNanos"))
+				}
+				if rapid.Bool().Draw(t, "hasEnd") {
+					q.End = time.Unix(engineSecond(t, "windowEnd"), 0)
+					if !q.Start.IsZero() && !q.End.After(q.Start) {
+						q.Start, q.End = q.End, q.Start.Add(time.Nanosecond)
+					}
+				}
+				a, err := NewAggregator(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[[3]int64]engineBucket{}
+				for range rapid.IntRange(1, 20).Draw(t, "sessions") {
+					start := time.Unix(engineSecond(t, "start"), rapid.Int64Range(0, 1e9-1).Draw(t, "nanos"))
+					end := start
+					if rapid.IntRange(0, 4).Draw(t, "zeroLength") > 0 {
+						end = start.Add(time.Duration(rapid.Int64Range(1, 40*86400e9).Draw(t, "length")))
+					}
+					if err := a.Add(Session{Start: start, End: end, CostInUSD: 1}); err != nil {
+						t.Fatal(err)
+					}
+					a.sp.each(instantOf(start), instantOf(end), func(key, bstart, bend int64, secs float64) error {
+						b := want[[3]int64{key, bstart, bend}]
+						want[[3]int64{key, bstart, bend}] = engineBucket{b.Count + 1, b.Secs + secs}
+						return nil
+					})
+				}
+				got := map[[3]int64]engineBucket{}
+				for i, c := range a.t.cells {
+					w := a.t.where[i]
+					key := w.key
+					if !a.t.dense {
+						key = w.start // each gives starts as keys; the table, ids
+					}
+					got[[3]int64{key, w.start, w.end}] = engineBucket{c.runtime.Count(), c.runtime.Sum()}
+				}
+				if diff := cmp.Diff(want, got, cmpopts.EquateApprox(1e-12, 1e-9)); diff != "" {
+					t.Fatalf("%v in %v, window [%v, %v): buckets (-each +add):\n%s", q.Period, q.Location, q.Start, q.End, diff)
+				}
+			})
+		})
+	}
+}
