@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sessionagg/sessionagg"
+)
+
+// The three output formats. Each writes one page of rows, once the run can
+// no longer fail but for writing: table and csv stream the rows through a
+// bufio.Writer, and json indents what Page.MarshalJSON returns.
+
+// rfc3339 is RFC 3339 with fractional seconds only when they are not zero,
+// as the library writes row times.
+const rfc3339 = "2006-01-02T15:04:05.999999999Z07:00"
+
+// statOrder is the order of the statistics in every format: that of the
+// cloud API's response.
+var statOrder = [...]sessionagg.Statistic{sessionagg.Min, sessionagg.Max, sessionagg.Avg, sessionagg.Sum}
+
+// requested returns the statistics of q in statOrder.
+func requested(q *sessionagg.Query) []sessionagg.Statistic {
+	if len(q.Statistics) == 0 {
+		return statOrder[:]
+	}
+	var out []sessionagg.Statistic
+	for _, s := range statOrder {
+		for _, t := range q.Statistics {
+			if s == t {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// statValue returns statistic st of s, and false for a min, max or avg of
+// no values, which are not reported.
+func statValue(s *sessionagg.Stats, st sessionagg.Statistic) (float64, bool) {
+	switch st {
+	case sessionagg.Sum:
+		return s.Sum(), true
+	case sessionagg.Min:
+		return s.Min(), s.Count() > 0
+	case sessionagg.Max:
+		return s.Max(), s.Count() > 0
+	case sessionagg.Avg:
+		return s.Avg(), s.Count() > 0
+	}
+	return 0, false
+}
+
+// A column is a group label of a row: its name in the cloud API and its
+// value.
+type column struct {
+	name  string
+	value func(*sessionagg.Row) string
+}
+
+// labelColumns returns the group-by labels in group-by order, with the job
+// name after the job id.
+func labelColumns(q *sessionagg.Query) []column {
+	var cols []column
+	for _, f := range q.GroupBy {
+		cols = append(cols, column{colNames[fieldCol[f]], func(r *sessionagg.Row) string { return r.Label(f) }})
+		if f == sessionagg.JobID {
+			cols = append(cols, column{colNames[colJobName], func(r *sessionagg.Row) string { return r.JobName }})
+		}
+	}
+	return cols
+}
+
+// writeJSON writes the page as the library marshals it, indented.
+func writeJSON(w *bufio.Writer, p sessionagg.Page) error {
+	b, err := p.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+// writeCSV writes a header and one record per row: the bucket's times, the
+// labels, the count, then the requested statistics of runtimeInSeconds and
+// costInUsd, named like "runtimeInSeconds.sum", with all the digits of the
+// JSON output. A min, max or avg of an empty row is an empty field. Fields
+// are quoted as encoding/csv quotes them; the records are appended by hand
+// because a result can have a million rows.
+func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
+	labels, stats := labelColumns(q), requested(q)
+	b := []byte("aggregationStartTime,aggregationEndTime")
+	for _, c := range labels {
+		b = append(b, ',')
+		b = append(b, c.name...)
+	}
+	b = append(b, ",count"...)
+	for _, what := range []string{"runtimeInSeconds", "costInUsd"} {
+		for _, st := range stats {
+			b = append(b, ',')
+			b = append(b, what...)
+			b = append(b, '.')
+			b = append(b, strings.ToLower(st.String())...)
+		}
+	}
+	b = append(b, '\n')
+	for i := range rows {
+		r := &rows[i]
+		b = r.Start.AppendFormat(b, rfc3339)
+		b = append(b, ',')
+		b = r.End.AppendFormat(b, rfc3339)
+		for _, c := range labels {
+			b = append(b, ',')
+			b = appendCSVField(b, c.value(r))
+		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, r.Count, 10)
+		for _, s := range []*sessionagg.Stats{&r.RuntimeInSeconds, &r.CostInUSD} {
+			for _, st := range stats {
+				b = append(b, ',')
+				if v, ok := statValue(s, st); ok {
+					b = appendFloat(b, v)
+				}
+			}
+		}
+		b = append(b, '\n')
+		if len(b) > 32<<10 {
+			w.Write(b)
+			b = b[:0]
+		}
+	}
+	w.Write(b)
+}
+
+// appendCSVField appends s as encoding/csv's Writer writes a field: in
+// quotes, with quotes doubled, if it has a comma, a quote or a line break,
+// starts with a space, or is \. alone.
+func appendCSVField(b []byte, s string) []byte {
+	r, _ := utf8.DecodeRuneInString(s)
+	if s != "" && (s == `\.` || strings.ContainsAny(s, ",\"\r\n") || unicode.IsSpace(r)) {
+		b = append(b, '"')
+		b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+		return append(b, '"')
+	}
+	return append(b, s...)
+}
+
+// appendFloat appends f as encoding/json writes a float64: the shortest
+// decimal that reads back as f, in exponent form only below 1e-6 or from
+// 1e21, so that CSV and JSON carry the same digits.
+func appendFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// e-07 to e-7, as encoding/json writes it.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// writeTable writes the rows in aligned columns for people: times, labels
+// (quoted when empty or not plain), the count, runtimes as hours, minutes
+// and seconds, and costs in dollars and cents. It formats the rows twice,
+// to measure the columns and to write them, rather than keep them all.
+func writeTable(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
+	labels, stats := labelColumns(q), requested(q)
+	header := []string{"START", "END"}
+	for _, c := range labels {
+		header = append(header, tableName(c.name))
+	}
+	header = append(header, "COUNT")
+	for _, what := range []string{"RUNTIME_", "COST_"} {
+		for _, st := range stats {
+			header = append(header, what+st.String())
+		}
+	}
+	cells := func(r *sessionagg.Row, rec []string) []string {
+		rec = append(rec[:0], r.Start.Format(rfc3339), r.End.Format(rfc3339))
+		for _, c := range labels {
+			rec = append(rec, tableLabel(c.value(r)))
+		}
+		rec = append(rec, strconv.FormatInt(r.Count, 10))
+		for _, st := range stats {
+			v, ok := statValue(&r.RuntimeInSeconds, st)
+			rec = append(rec, maybe(ok, formatRuntime(v)))
+		}
+		for _, st := range stats {
+			v, ok := statValue(&r.CostInUSD, st)
+			rec = append(rec, maybe(ok, strconv.FormatFloat(v, 'f', 2, 64)))
+		}
+		return rec
+	}
+	width := make([]int, len(header))
+	measure := func(rec []string) {
+		for i, c := range rec {
+			width[i] = max(width[i], displayWidth(c))
+		}
+	}
+	// Labels are left-aligned, numbers right-aligned.
+	numeric := 2 + len(labels)
+	write := func(rec []string) {
+		for i, c := range rec {
+			pad := width[i] - displayWidth(c)
+			if i > 0 {
+				w.WriteString("  ")
+			}
+			if i >= numeric {
+				writeSpaces(w, pad)
+			}
+			w.WriteString(c)
+			if i < numeric && i < len(rec)-1 {
+				writeSpaces(w, pad)
+			}
+		}
+		w.WriteByte('\n')
+	}
+	var rec []string
+	measure(header)
+	for i := range rows {
+		rec = cells(&rows[i], rec)
+		measure(rec)
+	}
+	write(header)
+	for i := range rows {
+		rec = cells(&rows[i], rec)
+		write(rec)
+	}
+}
+
+func writeSpaces(w *bufio.Writer, n int) {
+	for range n {
+		w.WriteByte(' ')
+	}
+}
+
+func maybe(ok bool, s string) string {
+	if !ok {
+		return "-"
+	}
+	return s
+}
+
+// tableName turns "queueId" into "QUEUE_ID".
+func tableName(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// tableLabel returns v as it is if it is plain text, and quoted if it is
+// empty or has spaces, quotes or characters that are not printable, so
+// that every label is one visible word.
+func tableLabel(v string) string {
+	if v == "" {
+		return `""`
+	}
+	for _, r := range v {
+		if r == utf8.RuneError || r == '"' || r == '\\' || !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return strconv.Quote(v)
+		}
+	}
+	return v
+}
+
+// formatRuntime writes seconds as hours:minutes:seconds, rounded to the
+// second: 13:00:00, 0:15:00, 1234:05:09.
+func formatRuntime(secs float64) string {
+	if !(secs < 1e15) { // a million years: beyond hh:mm:ss, and int64
+		return strconv.FormatFloat(secs/3600, 'g', 6, 64) + "h"
+	}
+	s := int64(math.Round(secs))
+	return strconv.FormatInt(s/3600, 10) + ":" + two(s/60%60) + ":" + two(s%60)
+}
+
+func two(n int64) string {
+	return string([]byte{byte('0' + n/10), byte('0' + n%10)})
+}
+
+// displayWidth estimates the columns that s takes on a terminal: two for
+// East Asian wide and full-width characters, none for combining marks, one
+// for the others (Markus Kuhn's wcwidth, in short).
+func displayWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case isWide(r):
+			w += 2
+		default:
+			w++
+		}
+	}
+	return w
+}
+
+func isWide(r rune) bool {
+	return r >= 0x1100 && (r <= 0x115f || r == 0x2329 || r == 0x232a ||
+		r >= 0x2e80 && r <= 0xa4cf && r != 0x303f ||
+		r >= 0xac00 && r <= 0xd7a3 ||
+		r >= 0xf900 && r <= 0xfaff ||
+		r >= 0xfe30 && r <= 0xfe6f ||
+		r >= 0xff00 && r <= 0xff60 ||
+		r >= 0xffe0 && r <= 0xffe6 ||
+		r >= 0x1f300 && r <= 0x1f64f ||
+		r >= 0x1f900 && r <= 0x1f9ff ||
+		r >= 0x20000 && r <= 0x3fffd)
+}

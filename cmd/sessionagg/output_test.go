@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestAppendFloat checks that CSV numbers are written as encoding/json
+// writes them, so that the two formats carry the same digits.
+func TestAppendFloat(t *testing.T) {
+	vals := []float64{0, 1, 0.1, 1e-6, 9.99e-7, 1e-7, 1e20, 1e21, 123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64, 2.5e-300}
+	r := rand.New(rand.NewPCG(1, 1))
+	for range 10000 {
+		vals = append(vals, math.Float64frombits(r.Uint64()&^(1<<63)))
+	}
+	for _, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		want, _ := json.Marshal(v)
+		if got := appendFloat(nil, v); !bytes.Equal(got, want) {
+			t.Errorf("appendFloat(%v) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestAppendCSVField checks that labels read back whole through
+// encoding/csv, and are quoted only when they must be.
+func TestAppendCSVField(t *testing.T) {
+	for _, tc := range []struct {
+		reason, in string
+		quoted     bool
+	}{
+		{"plain", "queue-1", false},
+		{"empty", "", false},
+		{"a comma", "a,b", true},
+		{"a quote", `say "hi"`, true},
+		{"a line break", "a\nb", true},
+		{"a carriage return", "a\rb", true},
+		{"a leading space", " a", true},
+		{"a trailing space", "a ", false},
+		{"a tab", "a\tb", false},
+		{"a leading tab", "\ta", true},
+		{"backslash dot", `\.`, true},
+		{"non-ASCII", "日本", false},
+	} {
+		b := appendCSVField(nil, tc.in)
+		if quoted := strings.HasPrefix(string(b), `"`); quoted != tc.quoted {
+			t.Errorf("%s: appendCSVField(%q) = %s, quoted %v, want %v", tc.reason, tc.in, b, quoted, tc.quoted)
+		}
+		rec, err := csv.NewReader(bytes.NewReader(append(append(b, ",x"...), '\n'))).Read()
+		want := strings.ReplaceAll(tc.in, "\r\n", "\n")
+		if err != nil || len(rec) != 2 || rec[0] != want {
+			t.Errorf("%s: appendCSVField(%q) = %s, which reads back as %q, %v", tc.reason, tc.in, b, rec, err)
+		}
+	}
+}
+
+func TestFormatRuntime(t *testing.T) {
+	for _, tc := range []struct {
+		secs float64
+		want string
+	}{
+		{0, "0:00:00"}, {0.4, "0:00:00"}, {59.5, "0:01:00"}, {900, "0:15:00"}, {13 * 3600, "13:00:00"},
+		{1234*3600 + 5*60 + 9, "1234:05:09"}, {1e16, "2.77778e+12h"},
+	} {
+		if got := formatRuntime(tc.secs); got != tc.want {
+			t.Errorf("formatRuntime(%v) = %q, want %q", tc.secs, got, tc.want)
+		}
+	}
+}
