@@ -3,6 +3,7 @@ package sessionagg
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // Sentinel errors. Every error of this package wraps one of them, and
@@ -13,16 +14,16 @@ var (
 	// ErrInvalidQuery is wrapped by every error that Query.Validate returns.
 	ErrInvalidQuery = errors.New("sessionagg: invalid query")
 	// ErrInvalidWindow: the query window's end is not after its start.
-	ErrInvalidWindow = errors.New("window end is not after its start")
-	// ErrInvalidField: an unknown group-by field.
-	ErrInvalidField = errors.New("unknown group-by field")
-	// ErrInvalidStatistic: an unknown statistic.
-	ErrInvalidStatistic = errors.New("unknown statistic")
+	ErrInvalidWindow = errors.New("sessionagg: window end is not after its start")
+	// ErrInvalidField: an unknown or repeated group-by field.
+	ErrInvalidField = errors.New("sessionagg: invalid group-by field")
+	// ErrInvalidStatistic: an unknown or repeated statistic.
+	ErrInvalidStatistic = errors.New("sessionagg: invalid statistic")
 	// ErrInvalidFilter: queue ids and fleet ids together, more than 10 ids,
 	// or an empty id.
-	ErrInvalidFilter = errors.New("invalid id filter")
+	ErrInvalidFilter = errors.New("sessionagg: invalid id filter")
 	// ErrTooLarge: the query's buckets or rows exceed the limits it set.
-	ErrTooLarge = errors.New("too many buckets or rows: shorten the window or lengthen the period")
+	ErrTooLarge = errors.New("sessionagg: too many buckets or rows: shorten the window or lengthen the period")
 	// ErrInvalidSession: a session whose end is before its start, or whose
 	// cost is NaN, infinite or negative.
 	ErrInvalidSession = errors.New("sessionagg: invalid session")
@@ -49,7 +50,8 @@ func (e *FieldError) Error() string {
 	if e.kind != nil {
 		prefix = e.kind.Error() + ": "
 	}
-	return prefix + e.Field + " " + strconv.Quote(e.Value) + ": " + e.Err.Error()
+	// The reason's own "sessionagg: " would repeat the prefix.
+	return prefix + e.Field + " " + strconv.Quote(e.Value) + ": " + strings.TrimPrefix(e.Err.Error(), "sessionagg: ")
 }
 
 // Unwrap returns the reason and the kind of error (ErrInvalidQuery or
