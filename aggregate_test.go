@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -1253,6 +1254,37 @@ func TestWorkedExamples(t *testing.T) {
 		got := aggSummaries(aggRun(t, tt.q, tt.sessions))
 		if diff := cmp.Diff(tt.want, got, aggApprox); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.reason, diff)
+		}
+	}
+}
+
+// TestAggregateParallel checks that AggregateParallel, with enough
+// sessions to cut them into shards, gives the rows of Aggregate.
+func TestAggregateParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sessions []sessionagg.Session
+	for i := range 20_000 {
+		start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i*7919%(40*24*60)) * time.Minute)
+		sessions = append(sessions, sessionagg.Session{
+			Start: start, End: start.Add(time.Duration(i%97) * 13 * time.Minute), CostInUSD: float64(i%11) / 3,
+			QueueID: aggQueues[i%len(aggQueues)], JobID: aggJobs[i%len(aggJobs)], JobName: aggNames[i/3%len(aggNames)],
+		})
+	}
+	for _, q := range []sessionagg.Query{
+		{Period: sessionagg.Hourly, Location: ny, GroupBy: []sessionagg.Field{sessionagg.QueueID, sessionagg.JobID}},
+		{Period: sessionagg.Weekly, Start: aggAt(3, 0), End: aggAt(25, 0)},
+	} {
+		want := aggRows(aggRun(t, q, sessions))
+		got, err := sessionagg.AggregateParallel(q, sessions)
+		if err != nil {
+			t.Fatalf("AggregateParallel(%s) = %v", aggDescribe(q), err)
+		}
+		if diff := cmp.Diff(want, aggRows(got), aggApprox); diff != "" {
+			t.Errorf("AggregateParallel(%s) (-want +got):\n%s", aggDescribe(q), diff)
 		}
 	}
 }
