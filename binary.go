@@ -93,7 +93,8 @@ func appendString(b []byte, s string) []byte {
 // [ErrMismatch]. Data that is truncated, corrupted or inconsistent (a bucket
 // that is not one of the query's, a count of zero, a negative or infinite
 // value) is an error wrapping [ErrInvalidData]; more rows than the query's
-// MaxRows wraps [ErrTooLarge]. On error a is left unchanged.
+// MaxRows, or on an open side of the window more than its MaxBuckets,
+// wraps [ErrTooLarge]. On error a is left unchanged.
 func (a *Aggregator) UnmarshalBinary(data []byte) error {
 	b, err := NewAggregator(a.q)
 	if err != nil {
@@ -147,6 +148,9 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 	}
 	if d.err != nil {
 		return d.err
+	}
+	if err := b.checkBuckets(); err != nil {
+		return err
 	}
 	*a = *b
 	return nil

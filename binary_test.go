@@ -204,3 +204,36 @@ func FuzzUnmarshalBinary(f *testing.F) {
 		}
 	})
 }
+
+// TestUnmarshalBinaryLimits checks that decoding applies the receiver's
+// limits: rows that an aggregator with MaxBuckets or MaxRows could not hold
+// are an error wrapping ErrTooLarge, as they would be for Add.
+func TestUnmarshalBinaryLimits(t *testing.T) {
+	q := sessionagg.Query{Period: sessionagg.Daily} // open window
+	a, _ := sessionagg.NewAggregator(q)
+	for _, d := range []int{1, 20, 40} {
+		start := time.Date(2026, 1, d, 12, 0, 0, 0, time.UTC)
+		a.Add(sessionagg.Session{Start: start, End: start.Add(time.Hour)})
+	}
+	data, _ := a.MarshalBinary()
+	for _, lim := range []struct {
+		reason string
+		q      sessionagg.Query
+	}{
+		{"40 days of buckets, MaxBuckets 10", sessionagg.Query{Period: sessionagg.Daily, MaxBuckets: 10}},
+		{"3 rows, MaxRows 2", sessionagg.Query{Period: sessionagg.Daily, MaxRows: 2}},
+	} {
+		b, err := sessionagg.NewAggregator(lim.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The limits are not part of the query's identity: the data is
+		// accepted or refused on them alone.
+		if err := b.UnmarshalBinary(data); !errors.Is(err, sessionagg.ErrTooLarge) {
+			t.Errorf("%s: UnmarshalBinary = %v, want ErrTooLarge", lim.reason, err)
+		}
+		if r, _ := b.Result(); r.Len() != 0 {
+			t.Errorf("%s: receiver changed on error: %d rows", lim.reason, r.Len())
+		}
+	}
+}
