@@ -61,10 +61,11 @@ split at their boundaries, and its cost is shared in proportion to time.
 
 FILE is CSV with a header row, or JSON Lines if its name ends in .jsonl or
 .ndjson or with -input-format jsonl; - reads standard input; with no FILE,
-sessionagg runs on a small embedded demo data set. The fields are startTime and endTime (RFC 3339 with
-an offset, or integer Unix seconds; required), costInUsd (a number; empty
-means 0) and the labels queueId, fleetId, jobId, jobName, userId, usageType,
-licenseProduct and instanceType. Other fields are ignored.
+sessionagg runs on a small embedded demo data set. The fields are startTime
+and endTime (RFC 3339 with an offset, or integer Unix seconds; required),
+costInUsd (a number; empty means 0) and the labels queueId, fleetId, jobId,
+jobName, userId, usageType, licenseProduct and instanceType. Other fields
+are ignored.
 
 Flags:
   -start TIME, -end TIME
