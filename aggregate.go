@@ -47,10 +47,13 @@ func (s *Session) Validate() error {
 // labels holds the values of a query's group-by fields, in group-by order.
 type labels [LicenseProduct]string
 
-// cell is what a row accumulates.
+// sums is what a row accumulates, but for its job name.
+type sums struct{ runtime, cost Stats }
+
+// cell is a row in the table: its sums and, with JOB_ID, its job name.
 type cell struct {
-	runtime, cost Stats
-	jobName       string
+	sums
+	jobName string
 }
 
 // An Aggregator aggregates sessions one at a time into the rows of one
@@ -65,12 +68,20 @@ type cell struct {
 // sessions. An Aggregator is not safe for concurrent use; give each
 // goroutine its own and merge them.
 type Aggregator struct {
-	q     Query
-	fp    string // fingerprint of q: what must match to merge
-	sp    splitter
-	t     *table[cell]
-	err   error // sticky: a limit was exceeded while a session was added
-	byJob bool
+	q   Query
+	fp  string // fingerprint of q: what must match to merge
+	sp  splitter
+	t   *table[cell]
+	err error // sticky: a limit was exceeded while a session was added
+
+	// The rows are in slabs when the zone is fixed and the query does not
+	// group by job (whose names need a place); otherwise, and when slabs
+	// would be too sparse, in t. Then slabs is nil.
+	slabs *slabs
+	// shared: a Result holds the rows as they are, so they must be
+	// copied before they change.
+	shared bool
+	byJob  bool
 
 	// Groups: their labels, and the index from labels to group number.
 	groups []labels
@@ -101,16 +112,26 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), lastG: -1}
 	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
 	a.recent.init(&a.sp.g)
-	if w := &a.sp.win; a.sp.g.fixed && w.hasStart && w.hasEnd {
-		first := a.sp.g.at(w.start.sec)
-		a.t.useFlat(first.key, int64(a.sp.g.count(w.start.sec, w.end, flatBudget+1)))
-	}
 	for _, f := range q.GroupBy {
 		a.byJob = a.byJob || f == JobID
 	}
+	if g, w := &a.sp.g, &a.sp.win; g.fixed {
+		// The keys of the window's first and last buckets.
+		first, last := g.at(w.start.sec).key, g.at(w.end.sec).key
+		if w.end.nsec == 0 {
+			last = g.at(w.end.sec - 1).key
+		}
+		switch {
+		case !a.byJob && w.hasStart && w.hasEnd:
+			a.slabs = newSlabs(first, last)
+		case !a.byJob:
+			a.slabs = newSlabs(math.MinInt64, math.MaxInt64)
+		case w.hasStart && w.hasEnd:
+			a.t.useFlat(first, last-first+1)
+		}
+	}
 	if len(q.GroupBy) == 0 {
-		a.groups = append(a.groups, labels{})
-		a.t.addGroup()
+		a.addGroup(labels{})
 		a.lastG = 0
 	} else {
 		a.index.seed = maphash.MakeSeed()
@@ -140,6 +161,9 @@ func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
 func (a *Aggregator) addSession(s *Session) error {
 	if a.err != nil {
 		return a.err
+	}
+	if a.shared {
+		a.unshare()
 	}
 	// Session.Validate's checks, on the instants that add needs anyway;
 	// it makes the error.
@@ -198,7 +222,6 @@ func (a *Aggregator) add(g int32, start, end instant, cost float64, job string) 
 		*c = sp.g.at(s.sec)
 	}
 	cur := *c
-	t := a.t
 	total := start.secondsTo(end)
 	for n := 1; ; n++ {
 		if sp.maxPieces > 0 && n > sp.maxPieces {
@@ -212,26 +235,39 @@ func (a *Aggregator) add(g int32, start, end instant, cost float64, job string) 
 			pe = instant{cur.end, 0}
 		}
 		secs := s.secondsTo(pe)
-		// t.cell, with the lookup of a cell that exists written out.
+		// a.row, with the lookup of a row that exists written out.
+		var cl *sums
+		var tc *cell // the row's cell in the table, if it is there
 		key := cur.key
-		if !t.dense {
-			key = t.id(cur.start)
-		}
-		var cl *cell
-		if t.span > 0 {
-			if i := uint64(key - t.first); i < uint64(t.span) {
-				if j := t.flat[uint64(g)*uint64(t.span)+i]; j != 0 {
-					cl = &t.cells[j-1]
+		if sl := a.slabs; sl != nil {
+			if s := &sl.groups[g]; uint64(key-s.base) < uint64(len(s.cells)) {
+				if c := &s.cells[key-s.base]; c.runtime.count != 0 {
+					cl = c
 				}
 			}
-		} else if gc := &t.groups[g]; uint64(key-gc.base) < uint64(len(gc.idx)) {
-			if j := gc.idx[key-gc.base]; j != 0 {
-				cl = &t.cells[j-1]
+		} else {
+			t := a.t
+			if !t.dense {
+				key = t.id(cur.start)
+			}
+			if t.span > 0 {
+				if i := uint64(key - t.first); i < uint64(t.span) {
+					if j := t.flat[uint64(g)*uint64(t.span)+i]; j != 0 {
+						tc = &t.cells[j-1]
+					}
+				}
+			} else if gc := &t.groups[g]; uint64(key-gc.base) < uint64(len(gc.idx)) {
+				if j := gc.idx[key-gc.base]; j != 0 {
+					tc = &t.cells[j-1]
+				}
+			}
+			if tc != nil {
+				cl = &tc.sums
 			}
 		}
 		if cl == nil {
 			var err error
-			if cl, err = t.lookup(&t.groups[g], g, key, cur.start, cur.end); err != nil {
+			if cl, tc, err = a.row(g, key, cur.start, cur.end); err != nil {
 				return err
 			}
 		}
@@ -254,8 +290,8 @@ func (a *Aggregator) add(g int32, start, end instant, cost float64, job string) 
 		k.count++
 		r.addSum(secs)
 		k.addSum(share)
-		if a.byJob && job != "" && (cl.jobName == "" || job < cl.jobName) {
-			cl.jobName = job
+		if a.byJob && job != "" && (tc.jobName == "" || job < tc.jobName) {
+			tc.jobName = job
 		}
 		if last {
 			return nil
@@ -370,6 +406,9 @@ func (ix *groupIndex) grow() {
 
 func (a *Aggregator) addGroup(k labels) int32 {
 	a.groups = append(a.groups, k)
+	if a.slabs != nil {
+		a.slabs.addGroup()
+	}
 	return a.t.addGroup()
 }
 
@@ -432,12 +471,15 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 		// what is there now.
 		o = a.clone()
 	}
-	for i, c := range o.t.cells {
-		w := o.t.where[i]
-		if err := a.mergeCell(o.groups[w.group], w.start, w.end, &c); err != nil {
-			a.err = err
-			return err
-		}
+	if a.shared {
+		a.unshare()
+	}
+	err := o.cells(func(g int32, start, end int64, s *sums, job string) error {
+		return a.mergeCell(&o.groups[g], start, end, s, job)
+	})
+	if err != nil {
+		a.err = err
+		return err
 	}
 	if err := a.checkBuckets(); err != nil {
 		a.err = err
@@ -446,30 +488,30 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 	return nil
 }
 
-// mergeCell merges c into a's cell of group k and the bucket [start, end).
-func (a *Aggregator) mergeCell(k labels, start, end int64, c *cell) error {
+// mergeCell merges the sums s and the job name job into a's row of group k
+// and the bucket [start, end).
+func (a *Aggregator) mergeCell(k *labels, start, end int64, s *sums, job string) error {
 	key := start
-	if a.t.dense {
+	if a.sp.g.fixed {
 		key = a.sp.g.at(start).key
 	}
-	dst, err := a.t.cell(a.groupOf(&k), key, start, end)
+	dst, tc, err := a.row(a.groupOf(k), key, start, end)
 	if err != nil {
 		return err
 	}
-	dst.runtime.Merge(c.runtime)
-	dst.cost.Merge(c.cost)
-	if c.jobName != "" && (dst.jobName == "" || c.jobName < dst.jobName) {
-		dst.jobName = c.jobName
+	dst.runtime.Merge(s.runtime)
+	dst.cost.Merge(s.cost)
+	if job != "" && tc != nil && (tc.jobName == "" || job < tc.jobName) {
+		tc.jobName = job
 	}
 	return nil
 }
 
 func (a *Aggregator) clone() *Aggregator {
 	b, _ := NewAggregator(a.q)
-	for i, c := range a.t.cells {
-		w := a.t.where[i]
-		b.mergeCell(a.groups[w.group], w.start, w.end, &c)
-	}
+	a.cells(func(g int32, start, end int64, s *sums, job string) error {
+		return b.mergeCell(&a.groups[g], start, end, s, job)
+	})
 	return b
 }
 

@@ -490,6 +490,43 @@ func TestMergeSelf(t *testing.T) {
 	}
 }
 
+// TestResultUnchanged checks that a Result does not change when its
+// Aggregator goes on adding and merging sessions, which write to the rows
+// the Result shares, and that the Aggregator's next Result counts them all.
+func TestResultUnchanged(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		q, sessions := aggCase(t, 40)
+		cut := rapid.IntRange(0, len(sessions)).Draw(t, "cut")
+		a, err := sessionagg.NewAggregator(q)
+		if err != nil {
+			t.Fatalf("NewAggregator(%s) = %v", aggDescribe(q), err)
+		}
+		for _, s := range sessions[:cut] {
+			a.Add(s)
+		}
+		first := aggResult(t, a)
+		before := aggRows(first)
+		firstJSON, _ := json.Marshal(first)
+		for _, s := range sessions[cut:] {
+			a.Add(s)
+		}
+		if rapid.Bool().Draw(t, "mergeSelf") {
+			a.Merge(a)
+			sessions = append(slices.Clone(sessions), sessions...)
+		}
+		if diff := cmp.Diff(before, aggRows(first)); diff != "" {
+			t.Fatalf("%s: the first Result changed (-before +after):\n%s", aggDescribe(q), diff)
+		}
+		if afterJSON, _ := json.Marshal(first); string(afterJSON) != string(firstJSON) {
+			t.Fatalf("%s: the first Result's JSON changed", aggDescribe(q))
+		}
+		want := aggRun(t, q, sessions)
+		if diff := cmp.Diff(aggRows(want), aggRows(aggResult(t, a)), aggApprox); diff != "" {
+			t.Fatalf("%s: the second Result (-want +got):\n%s", aggDescribe(q), diff)
+		}
+	})
+}
+
 // aggAt returns 2026-03-day hour:00 UTC.
 func aggAt(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0, time.UTC) }
 

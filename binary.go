@@ -47,15 +47,20 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, binaryMagic...)
 	b = append(b, binaryVersion)
 	b = appendString(b, a.fp)
-	// Only the groups that have cells are written, numbered in the order
-	// of their first cell, so that decoding and encoding again gives the
-	// same bytes.
+	// The rows are written in their order in a Result, and only the
+	// groups that have rows, numbered in the order of their first row,
+	// so that the bytes depend on the rows alone: not on the order in
+	// which sessions came, nor on how the rows are held.
+	entries, err := a.entries(false)
+	if err != nil {
+		return b, err
+	}
 	num := make([]int32, len(a.groups))
 	var used []int32
-	for _, w := range a.t.where {
-		if num[w.group] == 0 {
-			used = append(used, w.group)
-			num[w.group] = int32(len(used))
+	for _, e := range entries {
+		if num[e.group] == 0 {
+			used = append(used, e.group)
+			num[e.group] = int32(len(used))
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(used)))
@@ -64,19 +69,24 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 			b = appendString(b, a.groups[g][i])
 		}
 	}
-	b = binary.AppendUvarint(b, uint64(len(a.t.cells)))
-	for i := range a.t.cells {
-		c, w := &a.t.cells[i], &a.t.where[i]
-		b = binary.AppendUvarint(b, uint64(num[w.group]-1))
-		b = binary.AppendVarint(b, w.start)
-		b = binary.AppendVarint(b, w.end)
+	b = binary.AppendUvarint(b, uint64(len(entries)))
+	st := store{cells: a.t.cells}
+	if a.slabs != nil {
+		st = store{slabs: a.slabs.groups}
+	}
+	for i := range entries {
+		e := &entries[i]
+		c, job := st.sums(e)
+		b = binary.AppendUvarint(b, uint64(num[e.group]-1))
+		b = binary.AppendVarint(b, e.start)
+		b = binary.AppendVarint(b, e.end)
 		b = binary.AppendUvarint(b, uint64(c.runtime.count))
 		for _, s := range [2]*Stats{&c.runtime, &c.cost} {
 			for _, f := range [4]float64{s.sum, s.c, s.min, s.max} {
 				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
 			}
 		}
-		b = appendString(b, c.jobName)
+		b = appendString(b, job)
 	}
 	return b, nil
 }
@@ -139,7 +149,7 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 		if err := b.checkCell(g, uint64(len(groups)), start, end, n, &c); err != nil {
 			return fmt.Errorf("%w: cell %d: %v", ErrInvalidData, i, err)
 		}
-		if err := b.mergeCell(groups[g], start, end, &c); err != nil {
+		if err := b.mergeCell(&groups[g], start, end, &c.sums, c.jobName); err != nil {
 			return err
 		}
 	}

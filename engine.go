@@ -193,9 +193,11 @@ type table[C any] struct {
 	flat        []int32
 	first, span int64
 
-	// The buckets from the first to the last that has a cell: lo is the
+	// The buckets from the first to the last that has a row (a cell, or
+	// a row that the caller keeps and tells of with noteRow): lo is the
 	// start of the first, hi the end of the last, n their number as far
 	// as buckets has counted them, over [counted.lo, counted.hi).
+	hasRows bool
 	lo, hi  int64
 	counted struct{ lo, hi int64 }
 	n       int
@@ -362,12 +364,17 @@ func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, 
 			t.flat, t.span = nil, 0 // not the keys it was made for
 		}
 	}
-	if len(t.cells) == 1 {
-		t.lo, t.hi = start, end
+	t.noteRow(start, end)
+	return &t.cells[len(t.cells)-1], nil
+}
+
+// noteRow extends the buckets that have rows to [start, end).
+func (t *table[C]) noteRow(start, end int64) {
+	if !t.hasRows {
+		t.lo, t.hi, t.hasRows = start, end, true
 	} else {
 		t.lo, t.hi = min(t.lo, start), max(t.hi, end)
 	}
-	return &t.cells[len(t.cells)-1], nil
 }
 
 // buckets returns the number of buckets of g from the first that has a
@@ -377,7 +384,7 @@ func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, 
 // number of calls.
 func (t *table[C]) buckets(g *grid, limit int) int {
 	switch {
-	case len(t.cells) == 0:
+	case !t.hasRows:
 		return 0
 	case t.n == 0:
 		t.n = g.count(t.lo, instant{t.hi, 0}, limit)

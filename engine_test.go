@@ -1,7 +1,9 @@
 package sessionagg
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -180,18 +182,115 @@ func TestAddMatchesEach(t *testing.T) {
 					})
 				}
 				got := map[[3]int64]engineBucket{}
-				for i, c := range a.t.cells {
-					w := a.t.where[i]
-					key := w.key
-					if !a.t.dense {
-						key = w.start // each gives starts as keys; the table, ids
+				a.cells(func(_ int32, start, end int64, s *sums, _ string) error {
+					key := start // each gives starts as keys in zones that are not fixed
+					if a.sp.g.fixed {
+						key = a.sp.g.at(start).key
 					}
-					got[[3]int64{key, w.start, w.end}] = engineBucket{c.runtime.Count(), c.runtime.Sum()}
-				}
+					got[[3]int64{key, start, end}] = engineBucket{s.runtime.Count(), s.runtime.Sum()}
+					return nil
+				})
 				if diff := cmp.Diff(want, got, cmpopts.EquateApprox(1e-12, 1e-9)); diff != "" {
 					t.Fatalf("%v in %v, window [%v, %v): buckets (-each +add):\n%s", q.Period, q.Location, q.Start, q.End, diff)
 				}
 			})
 		})
+	}
+}
+
+// TestSlabsMatchTable checks that an Aggregator whose rows are in slabs
+// gives the rows, and the binary form, of one whose rows are in the table,
+// exactly: the same pieces are added in the same order to the same sums.
+// Some sessions lie decades away from the others, so that the slabs grow
+// too sparse and the rows move to the table halfway.
+func TestSlabsMatchTable(t *testing.T) {
+	zones := []*time.Location{time.FixedZone("UTC+05:45", 20700), time.FixedZone("UTC-03:00", -3*3600)}
+	rapid.Check(t, func(t *rapid.T) {
+		q := Query{
+			Period:   rapid.SampledFrom([]Period{Hourly, Daily, Weekly, Monthly}).Draw(t, "period"),
+			Location: rapid.SampledFrom(zones).Draw(t, "zone"),
+			GroupBy:  rapid.SampledFrom([][]Field{nil, {QueueID}, {QueueID, UserID}}).Draw(t, "groupBy"),
+		}
+		if rapid.Bool().Draw(t, "bounded") {
+			q.Start = time.Unix(engineSecond(t, "windowStart"), 0)
+			q.End = q.Start.Add(time.Duration(rapid.Int64Range(1, 400*86400).Draw(t, "windowLength")) * time.Second)
+		}
+		slabbed, err := NewAggregator(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slabbed.slabs == nil {
+			t.Fatal("a fixed zone and no JOB_ID, but no slabs")
+		}
+		table, _ := NewAggregator(q)
+		table.slabs = nil
+		for i := range rapid.IntRange(1, 40).Draw(t, "sessions") {
+			start := engineSecond(t, "start")
+			if rapid.IntRange(0, 9).Draw(t, "far") == 0 {
+				start += rapid.Int64Range(-60, 60).Draw(t, "years") * 365 * 86400
+			}
+			s := Session{
+				Start:     time.Unix(start, 0),
+				End:       time.Unix(start+rapid.Int64Range(0, 10*86400).Draw(t, "length"), 0),
+				CostInUSD: float64(i),
+				QueueID:   rapid.SampledFrom([]string{"q1", "q2", "q3"}).Draw(t, "queue"),
+				UserID:    rapid.SampledFrom([]string{"u1", "u2"}).Draw(t, "user"),
+			}
+			if err := slabbed.Add(s); err != nil {
+				t.Fatal(err)
+			}
+			if err := table.Add(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := slabbed.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := table.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(slices.Collect(want.Rows()), slices.Collect(got.Rows()), cmp.AllowUnexported(Stats{})); diff != "" {
+			t.Fatalf("rows (-table +slabs):\n%s", diff)
+		}
+		gotBin, _ := slabbed.MarshalBinary()
+		wantBin, _ := table.MarshalBinary()
+		if !bytes.Equal(gotBin, wantBin) {
+			t.Fatal("the binary forms differ")
+		}
+	})
+}
+
+// TestUnslab checks that sessions far apart in time move an Aggregator's
+// rows from slabs to the table, with no row lost, and that it goes on
+// adding there.
+func TestUnslab(t *testing.T) {
+	a, err := NewAggregator(Query{Period: Hourly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(year int) time.Time { return time.Date(year, 3, 1, 10, 30, 0, 0, time.UTC) }
+	far := 2026 + slabBudget/(366*24) + 1 // more hours away than slabs hold
+	for _, year := range []int{2026, far, 2026, far} {
+		if err := a.Add(Session{Start: at(year), End: at(year).Add(time.Hour), CostInUSD: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.slabs != nil {
+		t.Fatalf("rows %d years apart are still in slabs of %d cells", far-2026, a.slabs.size)
+	}
+	res, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for r := range res.Rows() {
+		got = append(got, fmt.Sprintf("%s %d %g", r.Start.Format(time.RFC3339), r.Count, r.CostInUSD.Sum()))
+	}
+	want := []string{"2026-03-01T10:00:00Z 2 2", "2026-03-01T11:00:00Z 2 2",
+		fmt.Sprintf("%d-03-01T10:00:00Z 2 2", far), fmt.Sprintf("%d-03-01T11:00:00Z 2 2", far)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("rows (-want +got):\n%s", diff)
 	}
 }

@@ -26,7 +26,7 @@ type Page struct {
 // A token is opaque and tied to the query and the number of rows of the
 // Result that made it: a token from another query, or one that was forged,
 // corrupted or truncated, is an error wrapping [ErrInvalidToken], never a
-// wrong page. The Page's Rows share memory with r.
+// wrong page.
 func (r *Result) Page(token string, maxResults int) (Page, error) {
 	off := 0
 	if token != "" {
@@ -35,12 +35,12 @@ func (r *Result) Page(token string, maxResults int) (Page, error) {
 			return Page{}, err
 		}
 	}
-	end := len(r.rows)
+	end := r.Len()
 	if maxResults > 0 && maxResults < end-off {
 		end = off + maxResults
 	}
-	p := Page{Rows: r.rows[off:end:end], r: r}
-	if end < len(r.rows) {
+	p := Page{Rows: r.rows(off, end), r: r}
+	if end < r.Len() {
 		p.NextToken = r.token(end)
 	}
 	return p, nil
@@ -70,7 +70,7 @@ func (r *Result) tokenMAC(off int) []byte {
 	h := sha256.New()
 	h.Write([]byte(r.fp))
 	var n [16]byte
-	binary.BigEndian.PutUint64(n[:8], uint64(len(r.rows)))
+	binary.BigEndian.PutUint64(n[:8], uint64(r.Len()))
 	binary.BigEndian.PutUint64(n[8:], uint64(off))
 	h.Write(n[:])
 	return h.Sum(nil)[:16]
@@ -96,7 +96,7 @@ func (r *Result) decodeToken(token string) (int, error) {
 		return bad("unknown version " + strconv.Itoa(int(b[0])))
 	}
 	off := binary.BigEndian.Uint64(b[1:9])
-	if off == 0 || off >= uint64(len(r.rows)) {
+	if off == 0 || off >= uint64(r.Len()) {
 		return bad("made by another query or for other data")
 	}
 	mac := r.tokenMAC(int(off))

@@ -83,17 +83,119 @@ func (r *Row) setLabel(f Field, v string) {
 // A Result is the rows of a query, ordered by bucket start and then by the
 // group's labels compared as byte strings in group-by order. A Result is
 // immutable and safe for concurrent use.
+//
+// A Result does not hold its rows as Row values, which take some 260
+// bytes each, but an index into the aggregator's rows as they were when it
+// was made: an Aggregator that goes on adding sessions copies its rows
+// first. Rows and Page make the Row values as they are read.
 type Result struct {
-	q    Query
-	fp   string
-	rows []Row
+	q       Query
+	fp      string
+	win     window
+	loc     *time.Location
+	groups  []labels // labels of every group, which never change
+	store   store
+	entries []rowEntry
 }
 
-// newResult builds a's rows, adds the empty ones if the query asks for
-// them, and sorts them.
+// A store is the rows of an Aggregator, as a Result sees them: either in
+// slabs or in cells, as the Aggregator held them.
+type store struct {
+	slabs []slab
+	cells []cell
+}
+
+// A rowEntry is a row to be: a bucket, a group, and the index of the row's
+// sums in a store (in its group's slab, or in cells), or -1 for an empty
+// row.
+type rowEntry struct {
+	start, end int64
+	group      int32
+	cell       int32
+}
+
+// sums returns the sums and the job name of e, which is not empty.
+func (st *store) sums(e *rowEntry) (*sums, string) {
+	if st.slabs != nil {
+		return &st.slabs[e.group].cells[e.cell], ""
+	}
+	c := &st.cells[e.cell]
+	return &c.sums, c.jobName
+}
+
+// snapshot returns a's rows as they are now. a copies them before it
+// changes them again (see unshare).
+func (a *Aggregator) snapshot() store {
+	a.shared = true
+	if a.slabs != nil {
+		return store{slabs: a.slabs.groups}
+	}
+	return store{cells: a.t.cells}
+}
+
+// unshare gives a its own copy of the rows that a Result shares.
+func (a *Aggregator) unshare() {
+	a.shared = false
+	if a.slabs != nil {
+		groups := make([]slab, len(a.slabs.groups), cap(a.slabs.groups))
+		for g, s := range a.slabs.groups {
+			groups[g] = slab{s.base, slices.Clone(s.cells)}
+		}
+		a.slabs.groups = groups
+		return
+	}
+	a.t.cells = slices.Clip(slices.Clone(a.t.cells))
+}
+
+// newResult returns a's rows, with the empty ones if the query asks for
+// them, in order.
 func newResult(a *Aggregator) (*Result, error) {
-	loc := a.sp.g.loc
-	win := &a.sp.win
+	entries, err := a.entries(a.q.FillEmpty)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{
+		q:       a.q,
+		fp:      a.fp,
+		win:     a.sp.win,
+		loc:     a.sp.g.loc,
+		groups:  slices.Clip(a.groups),
+		store:   a.snapshot(),
+		entries: entries,
+	}, nil
+}
+
+// row returns row i.
+func (r *Result) row(i int) Row {
+	e := &r.entries[i]
+	var row Row
+	row.Start = clipTime(e.start, r.win.start, r.win.hasStart, r.loc, true)
+	row.End = clipTime(e.end, r.win.end, r.win.hasEnd, r.loc, false)
+	for k, f := range r.q.GroupBy {
+		row.setLabel(f, r.groups[e.group][k])
+	}
+	if e.cell >= 0 {
+		s, job := r.store.sums(e)
+		row.JobName = job
+		row.Count = s.runtime.Count()
+		row.RuntimeInSeconds, row.CostInUSD = s.runtime, s.cost
+	}
+	return row
+}
+
+// rows returns rows [i, j) in a new slice.
+func (r *Result) rows(i, j int) []Row {
+	rows := make([]Row, j-i)
+	for k := range rows {
+		rows[k] = r.row(i + k)
+	}
+	return rows
+}
+
+// entries returns a row entry for every row of a, and with fill for every
+// empty row too, in the order of rows: by bucket start, then by the
+// group's labels.
+func (a *Aggregator) entries(fill bool) ([]rowEntry, error) {
 	// Rank the groups once, so that sorting rows compares integers.
 	order := make([]int32, len(a.groups))
 	for i := range order {
@@ -103,16 +205,31 @@ func newResult(a *Aggregator) (*Result, error) {
 	slices.SortFunc(order, func(x, y int32) int {
 		return slices.Compare(a.groups[x][:n], a.groups[y][:n])
 	})
+	if entries, ok := a.slabEntries(order, fill); ok {
+		return entries, nil
+	}
 	rank := make([]int32, len(order))
 	for i, g := range order {
 		rank[g] = int32(i)
 	}
-	entries := make([]rowEntry, len(a.t.cells))
-	for i := range entries {
-		w := &a.t.where[i]
-		entries[i] = rowEntry{w.start, w.end, w.group, int32(i)}
+	entries := make([]rowEntry, 0, a.rowCount())
+	if sl := a.slabs; sl != nil {
+		for g := range sl.groups {
+			s := &sl.groups[g]
+			for i := range s.cells {
+				if s.cells[i].runtime.count != 0 {
+					key := s.base + int64(i)
+					entries = append(entries, rowEntry{a.sp.g.ordStart(key), a.sp.g.ordStart(key + 1), int32(g), int32(i)})
+				}
+			}
+		}
+	} else {
+		for i := range a.t.cells {
+			w := &a.t.where[i]
+			entries = append(entries, rowEntry{w.start, w.end, w.group, int32(i)})
+		}
 	}
-	if a.q.FillEmpty {
+	if fill {
 		var err error
 		if entries, err = a.fill(entries); err != nil {
 			return nil, err
@@ -127,32 +244,41 @@ func newResult(a *Aggregator) (*Result, error) {
 		}
 		return int(rank[x.group] - rank[y.group])
 	})
-	r := &Result{q: a.q, fp: a.fp, rows: make([]Row, len(entries))}
-	for i, e := range entries {
-		row := &r.rows[i]
-		row.Start, row.End = clipTime(e.start, win.start, win.hasStart, loc, true), clipTime(e.end, win.end, win.hasEnd, loc, false)
-		for k, f := range a.q.GroupBy {
-			row.setLabel(f, a.groups[e.group][k])
-		}
-		if e.cell < 0 {
-			continue
-		}
-		c := &a.t.cells[e.cell]
-		if a.byJob {
-			row.JobName = c.jobName
-		}
-		row.Count = c.runtime.Count()
-		row.RuntimeInSeconds, row.CostInUSD = c.runtime, c.cost
-	}
-	return r, nil
+	return entries, nil
 }
 
-// A rowEntry is a row to be: a bucket, a group and its cell, or -1 for an
-// empty row.
-type rowEntry struct {
-	start, end int64
-	group      int32
-	cell       int32
+// slabEntries is entries for rows in slabs that cover their keys densely
+// enough to be read key by key, each key's groups in order, which gives
+// the entries in order with no sort. It reports false if that would not
+// pay.
+func (a *Aggregator) slabEntries(order []int32, fill bool) ([]rowEntry, bool) {
+	sl := a.slabs
+	if sl == nil || fill {
+		return nil, false
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for g := range sl.groups {
+		if s := &sl.groups[g]; len(s.cells) > 0 {
+			lo, hi = min(lo, s.base), max(hi, s.base+int64(len(s.cells))-1)
+		}
+	}
+	if lo > hi {
+		return nil, true
+	}
+	if keys := uint64(hi - lo + 1); keys > uint64(1+4*sl.size/len(order)) {
+		return nil, false
+	}
+	entries := make([]rowEntry, 0, sl.rows)
+	for key := lo; key <= hi; key++ {
+		start, end := a.sp.g.ordStart(key), a.sp.g.ordStart(key+1)
+		for _, g := range order {
+			s := &sl.groups[g]
+			if i := key - s.base; uint64(i) < uint64(len(s.cells)) && s.cells[i].runtime.count != 0 {
+				entries = append(entries, rowEntry{start, end, g, int32(i)})
+			}
+		}
+	}
+	return entries, true
 }
 
 // fill adds an empty entry for every bucket of the range, and every group
@@ -220,13 +346,13 @@ func clipTime(sec int64, w instant, bounded bool, loc *time.Location, isStart bo
 }
 
 // Len returns the number of rows.
-func (r *Result) Len() int { return len(r.rows) }
+func (r *Result) Len() int { return len(r.entries) }
 
 // Rows returns the rows in order.
 func (r *Result) Rows() iter.Seq[Row] {
 	return func(yield func(Row) bool) {
-		for _, row := range r.rows {
-			if !yield(row) {
+		for i := range r.entries {
+			if !yield(r.row(i)) {
 				return
 			}
 		}
@@ -239,7 +365,7 @@ func (r *Result) Query() Query { return r.q }
 // MarshalJSON writes all of r in the cloud API's response shape, with
 // status COMPLETED and no nextToken: see [Page.MarshalJSON].
 func (r *Result) MarshalJSON() ([]byte, error) {
-	return Page{Rows: r.rows, r: r}.MarshalJSON()
+	return Page{Rows: r.rows(0, r.Len()), r: r}.MarshalJSON()
 }
 
 // fingerprint returns what identifies q's rows: everything but its limits.
