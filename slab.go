@@ -35,6 +35,10 @@ const (
 	slabRatio  = 8
 )
 
+// slabWhole is the number of buckets up to which a window is given whole
+// to a group's slab on its first row (at 80 bytes a cell, 20 KB).
+const slabWhole = 256
+
 // newSlabs returns empty slabs for keys in [lo, hi].
 func newSlabs(lo, hi int64) *slabs { return &slabs{lo: lo, hi: hi} }
 
@@ -55,7 +59,10 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	// a slab is copied a logarithmic number of times, within [sl.lo,
 	// sl.hi].
 	lo, hi := key, key
-	if n := int64(len(s.cells)); n > 0 {
+	if sl.hi-sl.lo < slabWhole {
+		// A short window: the whole of it at once, never to be copied.
+		lo, hi = sl.lo, sl.hi
+	} else if n := int64(len(s.cells)); n > 0 {
 		lo, hi = min(key, s.base), max(key, s.base+n-1)
 		if grow := 2*n - (hi - lo + 1); grow > 0 {
 			if key < s.base {
