@@ -294,3 +294,26 @@ func TestUnslab(t *testing.T) {
 		t.Fatalf("rows (-want +got):\n%s", diff)
 	}
 }
+
+// TestStaysInSlabs checks that sessions close together keep an
+// Aggregator's rows in slabs, in a bounded window and in an open one.
+func TestStaysInSlabs(t *testing.T) {
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, q := range []Query{
+		{Period: Daily, GroupBy: []Field{QueueID}},
+		{Period: Hourly, Start: start, End: start.AddDate(0, 0, 7)},
+		{Period: Daily, Start: start, End: start.AddDate(1, 0, 0), GroupBy: []Field{QueueID}},
+	} {
+		a, err := NewAggregator(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 100 {
+			s := start.Add(time.Duration(i) * 97 * time.Minute)
+			a.Add(Session{Start: s, End: s.Add(time.Hour), QueueID: fmt.Sprint("q", i%3)})
+		}
+		if a.slabs == nil {
+			t.Errorf("%s, window [%v, %v): rows moved to the table", describe(&q), q.Start, q.End)
+		}
+	}
+}

@@ -139,7 +139,7 @@ func (a *Aggregator) unshare() {
 	if a.slabs != nil {
 		groups := make([]slab, len(a.slabs.groups), cap(a.slabs.groups))
 		for g, s := range a.slabs.groups {
-			groups[g] = slab{s.base, slices.Clone(s.cells)}
+			groups[g] = slab{s.base, slices.Clone(s.cells), s.rows}
 		}
 		a.slabs.groups = groups
 		return

@@ -24,15 +24,21 @@ type slabs struct {
 type slab struct {
 	base  int64 // key of cells[0]
 	cells []sums
+	rows  int // cells that have pieces
 }
 
-// slabBudget is the number of cells the slabs may hold whatever their
-// rows (40 MB), so that sessions in random order, which leave gaps in
-// every slab at first, do not send the rows to the table before they fill
-// the gaps; beyond it the slabs may hold slabRatio cells per row.
+// The slabs may hold slabBudget cells (80 MB) whatever their rows, so
+// that sessions in random order, which leave gaps in every slab at first,
+// do not send the rows to the table before they fill the gaps; beyond it,
+// slabRatio cells per row. One group's slab may hold groupBudget cells
+// (5 MB, seven years of hours) whatever its rows, beyond that groupRatio
+// per row, so that a few sessions of one group decades apart send the
+// rows to the table at once.
 const (
-	slabBudget = 1 << 19
-	slabRatio  = 8
+	slabBudget  = 1 << 20
+	slabRatio   = 8
+	groupBudget = 1 << 16
+	groupRatio  = 16
 )
 
 // slabWhole is the number of buckets up to which a window is given whole
@@ -59,7 +65,7 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	// a slab is copied a logarithmic number of times, within [sl.lo,
 	// sl.hi].
 	lo, hi := key, key
-	if sl.hi-sl.lo < slabWhole {
+	if uint64(sl.hi-sl.lo) < slabWhole { // unsigned: an open window's span overflows
 		// A short window: the whole of it at once, never to be copied.
 		lo, hi = sl.lo, sl.hi
 	} else if n := int64(len(s.cells)); n > 0 {
@@ -74,6 +80,9 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	}
 	n := hi - lo + 1
 	if n <= 0 || n > math.MaxInt32 {
+		return nil, false
+	}
+	if n > max(groupBudget, groupRatio*int64(s.rows+1)) {
 		return nil, false
 	}
 	if size := int64(sl.size) - int64(len(s.cells)) + n; size > max(slabBudget, slabRatio*int64(sl.rows+1)) {
@@ -100,6 +109,7 @@ func (a *Aggregator) row(g int32, key, start, end int64) (*sums, *cell, error) {
 					return nil, nil, errTooManyRows
 				}
 				sl.rows++
+				sl.groups[g].rows++
 				a.t.noteRow(start, end)
 			}
 			return s, nil, nil
