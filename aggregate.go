@@ -474,7 +474,7 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 	if a.shared {
 		a.unshare()
 	}
-	err := o.cells(func(g int32, start, end int64, s *sums, job string) error {
+	err := o.cells(func(g, _ int32, start, end int64, s *sums, job string) error {
 		return a.mergeCell(&o.groups[g], start, end, s, job)
 	})
 	if err != nil {
@@ -509,7 +509,7 @@ func (a *Aggregator) mergeCell(k *labels, start, end int64, s *sums, job string)
 
 func (a *Aggregator) clone() *Aggregator {
 	b, _ := NewAggregator(a.q)
-	a.cells(func(g int32, start, end int64, s *sums, job string) error {
+	a.cells(func(g, _ int32, start, end int64, s *sums, job string) error {
 		return b.mergeCell(&a.groups[g], start, end, s, job)
 	})
 	return b

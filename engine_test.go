@@ -182,7 +182,7 @@ func TestAddMatchesEach(t *testing.T) {
 					})
 				}
 				got := map[[3]int64]engineBucket{}
-				a.cells(func(_ int32, start, end int64, s *sums, _ string) error {
+				a.cells(func(_, _ int32, start, end int64, s *sums, _ string) error {
 					key := start // each gives starts as keys in zones that are not fixed
 					if a.sp.g.fixed {
 						key = a.sp.g.at(start).key

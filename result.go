@@ -213,22 +213,10 @@ func (a *Aggregator) entries(fill bool) ([]rowEntry, error) {
 		rank[g] = int32(i)
 	}
 	entries := make([]rowEntry, 0, a.rowCount())
-	if sl := a.slabs; sl != nil {
-		for g := range sl.groups {
-			s := &sl.groups[g]
-			for i := range s.cells {
-				if s.cells[i].runtime.count != 0 {
-					key := s.base + int64(i)
-					entries = append(entries, rowEntry{a.sp.g.ordStart(key), a.sp.g.ordStart(key + 1), int32(g), int32(i)})
-				}
-			}
-		}
-	} else {
-		for i := range a.t.cells {
-			w := &a.t.where[i]
-			entries = append(entries, rowEntry{w.start, w.end, w.group, int32(i)})
-		}
-	}
+	a.cells(func(g, i int32, start, end int64, _ *sums, _ string) error {
+		entries = append(entries, rowEntry{start, end, g, i})
+		return nil
+	})
 	if fill {
 		var err error
 		if entries, err = a.fill(entries); err != nil {

@@ -127,28 +127,21 @@ func (a *Aggregator) row(g int32, key, start, end int64) (*sums, *cell, error) {
 
 // unslab moves the rows from the slabs to the table, for good.
 func (a *Aggregator) unslab() error {
-	sl := a.slabs
-	a.slabs = nil
-	for g := range sl.groups {
-		s := &sl.groups[g]
-		for i := range s.cells {
-			if s.cells[i].runtime.count == 0 {
-				continue
-			}
-			key := s.base + int64(i)
-			c, err := a.t.cell(int32(g), key, a.sp.g.ordStart(key), a.sp.g.ordStart(key+1))
-			if err != nil {
-				return err
-			}
-			c.sums = s.cells[i]
+	err := a.cells(func(g, _ int32, start, end int64, s *sums, _ string) error {
+		c, err := a.t.cell(g, a.sp.g.ord(start), start, end)
+		if err == nil {
+			c.sums = *s
 		}
-	}
-	return nil
+		return err
+	})
+	a.slabs = nil
+	return err
 }
 
 // cells calls f for every row a has, in no particular order: its group,
-// bucket, sums and job name. It stops at f's first error and returns it.
-func (a *Aggregator) cells(f func(g int32, start, end int64, s *sums, job string) error) error {
+// its index in its store (see rowEntry), its bucket, sums and job name.
+// It stops at f's first error and returns it.
+func (a *Aggregator) cells(f func(g, i int32, start, end int64, s *sums, job string) error) error {
 	if sl := a.slabs; sl != nil {
 		for g := range sl.groups {
 			s := &sl.groups[g]
@@ -157,7 +150,7 @@ func (a *Aggregator) cells(f func(g int32, start, end int64, s *sums, job string
 					continue
 				}
 				key := s.base + int64(i)
-				if err := f(int32(g), a.sp.g.ordStart(key), a.sp.g.ordStart(key+1), &s.cells[i], ""); err != nil {
+				if err := f(int32(g), int32(i), a.sp.g.ordStart(key), a.sp.g.ordStart(key+1), &s.cells[i], ""); err != nil {
 					return err
 				}
 			}
@@ -167,7 +160,7 @@ func (a *Aggregator) cells(f func(g int32, start, end int64, s *sums, job string
 	t := a.t
 	for i := range t.cells {
 		w, c := &t.where[i], &t.cells[i]
-		if err := f(w.group, w.start, w.end, &c.sums, c.jobName); err != nil {
+		if err := f(w.group, int32(i), w.start, w.end, &c.sums, c.jobName); err != nil {
 			return err
 		}
 	}
