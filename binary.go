@@ -70,10 +70,7 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(entries)))
-	st := store{cells: a.t.cells}
-	if a.slabs != nil {
-		st = store{slabs: a.slabs.groups}
-	}
+	st := a.store()
 	for i := range entries {
 		e := &entries[i]
 		c, job := st.sums(e)

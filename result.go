@@ -123,14 +123,19 @@ func (st *store) sums(e *rowEntry) (*sums, string) {
 	return &c.sums, c.jobName
 }
 
-// snapshot returns a's rows as they are now. a copies them before it
-// changes them again (see unshare).
-func (a *Aggregator) snapshot() store {
-	a.shared = true
+// store returns a's rows as they are now, to read before a changes.
+func (a *Aggregator) store() store {
 	if a.slabs != nil {
 		return store{slabs: a.slabs.groups}
 	}
 	return store{cells: a.t.cells}
+}
+
+// snapshot returns a's rows as they are now, for a Result to keep: a
+// copies them before it changes them again (see unshare).
+func (a *Aggregator) snapshot() store {
+	a.shared = true
+	return a.store()
 }
 
 // unshare gives a its own copy of the rows that a Result shares.
