@@ -42,42 +42,37 @@ type Row struct {
 
 // Label returns the row's value of the group-by field f.
 func (r *Row) Label(f Field) string {
-	switch f {
-	case QueueID:
-		return r.QueueID
-	case FleetID:
-		return r.FleetID
-	case JobID:
-		return r.JobID
-	case UserID:
-		return r.UserID
-	case UsageType:
-		return r.UsageType
-	case InstanceType:
-		return r.InstanceType
-	case LicenseProduct:
-		return r.LicenseProduct
+	if p := r.labelPtr(f); p != nil {
+		return *p
 	}
 	return ""
 }
 
 func (r *Row) setLabel(f Field, v string) {
+	if p := r.labelPtr(f); p != nil {
+		*p = v
+	}
+}
+
+// labelPtr returns the field of r that holds the label f, or nil.
+func (r *Row) labelPtr(f Field) *string {
 	switch f {
 	case QueueID:
-		r.QueueID = v
+		return &r.QueueID
 	case FleetID:
-		r.FleetID = v
+		return &r.FleetID
 	case JobID:
-		r.JobID = v
+		return &r.JobID
 	case UserID:
-		r.UserID = v
+		return &r.UserID
 	case UsageType:
-		r.UsageType = v
+		return &r.UsageType
 	case InstanceType:
-		r.InstanceType = v
+		return &r.InstanceType
 	case LicenseProduct:
-		r.LicenseProduct = v
+		return &r.LicenseProduct
 	}
+	return nil
 }
 
 // A Result is the rows of a query, ordered by bucket start and then by the
