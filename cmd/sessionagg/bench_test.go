@@ -102,6 +102,7 @@ func BenchmarkRunCSV(b *testing.B) {
 		{"unix-DAILY", "unix", []string{"-period", "DAILY"}},
 		{"rfc3339-DAILY", "rfc3339", []string{"-period", "DAILY"}},
 		{"unix-DAILY-QUEUE_ID+USER_ID", "unix", []string{"-period", "DAILY", "-group-by", "QUEUE_ID,USER_ID", "-format", "csv"}},
+		{"unix-DAILY-QUEUE_ID+USER_ID-json", "unix", []string{"-period", "DAILY", "-group-by", "QUEUE_ID,USER_ID", "-format", "json"}},
 		{"unix-HOURLY-INSTANCE_TYPE", "unix", []string{"-period", "HOURLY", "-group-by", "INSTANCE_TYPE", "-format", "csv"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

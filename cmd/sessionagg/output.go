@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -15,7 +13,8 @@ import (
 
 // The three output formats. Each writes one page of rows, once the run can
 // no longer fail but for writing: table and csv stream the rows through a
-// bufio.Writer, and json indents what Page.MarshalJSON returns.
+// bufio.Writer, and json indents what Page.MarshalJSON returns as it
+// writes it.
 
 // rfc3339 is RFC 3339 with fractional seconds only when they are not zero,
 // as the library writes row times.
@@ -83,13 +82,57 @@ func writeJSON(w *bufio.Writer, p sessionagg.Page) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		return err
+	indentJSON(w, b)
+	return w.WriteByte('\n')
+}
+
+// indentJSON writes the compact JSON src (no space outside strings, as
+// MarshalJSON writes it) to w as json.Indent(dst, src, "", "  ") would
+// append it to dst, but without a second copy of a page that can be a
+// hundred megabytes.
+func indentJSON(w *bufio.Writer, src []byte) {
+	depth := 0
+	newline := func() {
+		w.WriteByte('\n')
+		for range depth {
+			w.WriteString("  ")
+		}
 	}
-	buf.WriteByte('\n')
-	_, err = buf.WriteTo(w)
-	return err
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			// Copy the string through its closing quote.
+			j := i + 1
+			for ; j < len(src) && src[j] != '"'; j++ {
+				if src[j] == '\\' {
+					j++
+				}
+			}
+			w.Write(src[i:min(j+1, len(src))])
+			i = j
+		case '{', '[':
+			w.WriteByte(c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				// An empty object or array stays on its line.
+				w.WriteByte(src[i+1])
+				i++
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			w.WriteByte(c)
+		case ',':
+			w.WriteByte(c)
+			newline()
+		case ':':
+			w.WriteString(": ")
+		default:
+			w.WriteByte(c)
+		}
+	}
 }
 
 // writeCSV writes a header and one record per row: the bucket's times, the

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -73,4 +76,35 @@ func TestFormatRuntime(t *testing.T) {
 			t.Errorf("formatRuntime(%v) = %q, want %q", tc.secs, got, tc.want)
 		}
 	}
+}
+
+// FuzzIndentJSON checks that indentJSON writes what json.Indent writes, for
+// any compact JSON, the golden files' among the seeds.
+func FuzzIndentJSON(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, `{"a":[],"b":{},"c":[1,{"d":"x,y:{"}]}`, `"\"\\"`, `{"statistics":[],"status":"COMPLETED"}`} {
+		f.Add([]byte(s))
+	}
+	golden, _ := filepath.Glob("testdata/golden/*.json")
+	for _, name := range golden {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var src bytes.Buffer
+		if json.Compact(&src, b) != nil {
+			return
+		}
+		var want bytes.Buffer
+		if err := json.Indent(&want, src.Bytes(), "", "  "); err != nil {
+			t.Fatalf("json.Indent(%q) = %v", src.Bytes(), err)
+		}
+		var got bytes.Buffer
+		w := bufio.NewWriter(&got)
+		indentJSON(w, src.Bytes())
+		w.Flush()
+		if got.String() != want.String() {
+			t.Fatalf("indentJSON(%q) =\n%s\nwant\n%s", src.Bytes(), got.Bytes(), want.Bytes())
+		}
+	})
 }
