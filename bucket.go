@@ -232,7 +232,11 @@ type cursor struct {
 func (g *grid) at(sec int64) cursor {
 	if g.fixed {
 		n := g.ord(sec)
-		return cursor{g, n, g.ordStart(n), g.ordStart(n + 1)}
+		s := g.ordStart(n)
+		if g.step != 0 {
+			return cursor{g, n, s, s + g.step}
+		}
+		return cursor{g, n, s, g.ordStart(n + 1)}
 	}
 	s, e := g.bounds(sec)
 	return cursor{g, s, s, e}

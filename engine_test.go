@@ -317,3 +317,73 @@ func TestStaysInSlabs(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchMatchesAdd checks that addSeq, which prepares sessions in
+// batches before it adds them, leaves an Aggregator exactly as Add one
+// session at a time does: the same rows, bit for bit, and the same error
+// naming the same session, for invalid sessions, exceeded limits, and rows
+// that move from the slabs to the table halfway through a batch.
+func TestBatchMatchesAdd(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("UTC+05:45", 20700)}
+	rapid.Check(t, func(t *rapid.T) {
+		q := Query{
+			Period:   rapid.SampledFrom([]Period{Hourly, Daily, Weekly, Monthly}).Draw(t, "period"),
+			Location: rapid.SampledFrom(zones).Draw(t, "zone"),
+			GroupBy:  rapid.SampledFrom([][]Field{nil, {QueueID}, {QueueID, UserID}}).Draw(t, "groupBy"),
+			MaxRows:  rapid.SampledFrom([]int{0, 0, 30}).Draw(t, "maxRows"),
+		}
+		if rapid.Bool().Draw(t, "bounded") {
+			q.Start = time.Unix(engineSecond(t, "windowStart"), 0)
+			q.End = q.Start.Add(time.Duration(rapid.Int64Range(1, 400*86400).Draw(t, "windowLength")) * time.Second)
+		}
+		var sessions []Session
+		for i := range rapid.IntRange(0, 100).Draw(t, "sessions") {
+			start := engineSecond(t, "start")
+			if rapid.IntRange(0, 19).Draw(t, "far") == 0 {
+				start += rapid.Int64Range(-60, 60).Draw(t, "years") * 365 * 86400
+			}
+			s := Session{
+				Start:     time.Unix(start, 0),
+				End:       time.Unix(start+rapid.Int64Range(0, 3*86400).Draw(t, "length"), 0),
+				CostInUSD: float64(i%7) / 3,
+				QueueID:   rapid.SampledFrom([]string{"q1", "q2", "q3"}).Draw(t, "queue"),
+				UserID:    rapid.SampledFrom([]string{"u1", "u2"}).Draw(t, "user"),
+			}
+			if rapid.IntRange(0, 49).Draw(t, "invalid") == 0 {
+				s.CostInUSD = -1
+			}
+			sessions = append(sessions, s)
+		}
+		batched, err := NewAggregator(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batched.batchFrom = rapid.SampledFrom([]int{0, 1, 50}).Draw(t, "batchFrom")
+		one, _ := NewAggregator(q)
+		var wantErr error
+		for i, s := range sessions {
+			if err := one.Add(s); err != nil {
+				wantErr = fmt.Errorf("session %d: %w", i, err)
+				break
+			}
+		}
+		gotErr := batched.addSeq(slices.Values(sessions), 0)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("addSeq: %v, want %v", gotErr, wantErr)
+		}
+		if wantErr != nil {
+			return
+		}
+		got, err := batched.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := one.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(slices.Collect(want.Rows()), slices.Collect(got.Rows()), cmp.AllowUnexported(Stats{})); diff != "" {
+			t.Fatalf("rows (-Add +addSeq):\n%s", diff)
+		}
+	})
+}
