@@ -2,10 +2,8 @@ package sessionagg
 
 import (
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"math"
-	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
@@ -91,7 +89,6 @@ type Aggregator struct {
 	// Groups: their labels, and the index from labels to group number.
 	groups []labels
 	index  groupIndex
-	lastG  int32 // the group of the last session, a cache
 
 	// recent holds buckets in which sessions started, so that the next
 	// session starting in one of them need not look it up: finding a
@@ -119,7 +116,7 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	q.Statistics = append([]Statistic(nil), q.Statistics...)
 	q.QueueIDs = append([]string(nil), q.QueueIDs...)
 	q.FleetIDs = append([]string(nil), q.FleetIDs...)
-	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), lastG: -1, batchFrom: batchCells}
+	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), batchFrom: batchCells}
 	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
 	a.recent.init(&a.sp.g)
 	for _, f := range q.GroupBy {
@@ -142,9 +139,8 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	}
 	if len(q.GroupBy) == 0 {
 		a.addGroup(labels{})
-		a.lastG = 0
 	} else {
-		a.index.seed = maphash.MakeSeed()
+		a.index.init(len(q.GroupBy))
 	}
 	switch {
 	case len(q.QueueIDs) > 0:
@@ -439,140 +435,6 @@ func (a *Aggregator) accepts(id string) bool {
 		}
 	}
 	return false
-}
-
-// group returns the group number of s, adding the group if it is new. The
-// key is computed once per session, not once per piece.
-func (a *Aggregator) group(s *Session) int32 {
-	fields := a.q.GroupBy
-	if len(fields) == 0 {
-		return 0
-	}
-	if len(fields) == 1 {
-		// groupOf for the common case, without building a labels array.
-		v := s.label(fields[0])
-		if g := a.lastG; g >= 0 && a.groups[g][0] == v {
-			return g
-		}
-		ix := &a.index
-		h := ix.mix(0, v)
-		for i := h >> ix.shift; len(ix.slots) > 0 && ix.slots[i] != 0; i = (i + 1) & uint64(len(ix.slots)-1) {
-			if g := ix.slots[i] - 1; ix.hashes[g] == h && a.groups[g][0] == v {
-				a.lastG = g
-				return g
-			}
-		}
-		a.lastG = a.newGroup(&labels{v}, h)
-		return a.lastG
-	}
-	var k labels
-	for i, f := range fields {
-		k[i] = s.label(f)
-	}
-	if g := a.lastG; g >= 0 && sameLabels(&a.groups[g], &k, len(fields)) {
-		return g
-	}
-	g := a.groupOf(&k)
-	a.lastG = g
-	return g
-}
-
-// sameLabels reports whether the first n labels of x and y are equal; the
-// others are empty in both.
-func sameLabels(x, y *labels, n int) bool {
-	for i := range n {
-		if x[i] != y[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// A groupIndex maps the labels of a group to its number: an open-addressing
-// hash table of group numbers, probed linearly. It hashes only the
-// group-by labels, where a Go map keyed by labels would hash all seven
-// strings on every lookup, at twice the cost.
-type groupIndex struct {
-	seed   maphash.Seed
-	slots  []int32  // group number + 1, or 0 for none; the length is a power of two
-	hashes []uint64 // hashes[g] is the hash of group g
-	shift  uint     // 64 - log2(len(slots)): a hash's slot is its top bits
-}
-
-// hash returns the hash of the first n labels of k.
-func (ix *groupIndex) hash(k *labels, n int) uint64 {
-	var h uint64
-	for _, v := range k[:n] {
-		h = ix.mix(h, v)
-	}
-	return h
-}
-
-// mix returns the hash h of some labels followed by v.
-func (ix *groupIndex) mix(h uint64, v string) uint64 {
-	return (h ^ maphash.String(ix.seed, v)) * 0x9e3779b97f4a7c15
-}
-
-// insert puts group g, of hash h, in a free slot.
-func (ix *groupIndex) insert(g int32, h uint64) {
-	mask := uint64(len(ix.slots) - 1)
-	i := h >> ix.shift
-	for ix.slots[i] != 0 {
-		i = (i + 1) & mask
-	}
-	ix.slots[i] = g + 1
-}
-
-// grow doubles the slots, keeping them at most half full.
-func (ix *groupIndex) grow() {
-	n := max(16, 2*len(ix.slots))
-	ix.slots = make([]int32, n)
-	ix.shift = uint(64 - bits.TrailingZeros(uint(n)))
-	for g, h := range ix.hashes {
-		ix.insert(int32(g), h)
-	}
-}
-
-func (a *Aggregator) addGroup(k labels) int32 {
-	a.groups = append(a.groups, k)
-	if a.slabs != nil {
-		a.slabs.addGroup()
-	}
-	return a.t.addGroup()
-}
-
-// groupOf returns the group number of the labels k, adding the group if
-// it is new.
-func (a *Aggregator) groupOf(k *labels) int32 {
-	n := len(a.q.GroupBy)
-	if n == 0 {
-		return 0
-	}
-	ix := &a.index
-	h := ix.hash(k, n)
-	if len(ix.slots) > 0 {
-		mask := uint64(len(ix.slots) - 1)
-		for i := h >> ix.shift; ix.slots[i] != 0; i = (i + 1) & mask {
-			if g := ix.slots[i] - 1; ix.hashes[g] == h && sameLabels(&a.groups[g], k, n) {
-				return g
-			}
-		}
-	}
-	return a.newGroup(k, h)
-}
-
-// newGroup adds the group of labels k, whose hash is h, and returns its
-// number.
-func (a *Aggregator) newGroup(k *labels, h uint64) int32 {
-	ix := &a.index
-	g := a.addGroup(*k)
-	ix.hashes = append(ix.hashes, h)
-	if 2*len(ix.hashes) > len(ix.slots) {
-		ix.grow()
-	} else {
-		ix.insert(g, h)
-	}
-	return g
 }
 
 // Merge adds to a every piece that o has seen, as if o's sessions had been

@@ -85,6 +85,71 @@ func TestGroupIndex(t *testing.T) {
 	}
 }
 
+// TestGroupNumbers checks group and groupOf against a map from label
+// tuples to numbers in order of first appearance, with labels built to
+// defeat the label caches' cheap hash: equal in length and in their first
+// and last eight bytes, differing only in the middle, or empty.
+func TestGroupNumbers(t *testing.T) {
+	label := rapid.Custom(func(t *rapid.T) string {
+		mid := rapid.StringMatching(`[ab]{0,3}`).Draw(t, "middle")
+		switch rapid.IntRange(0, 3).Draw(t, "shape") {
+		case 0:
+			return "prefix-0" + mid + "-suffix0" // same ends, same length for the same middle length
+		case 1:
+			return mid // short, or empty
+		case 2:
+			return "qu" + mid + "e"
+		}
+		return rapid.String().Draw(t, "any")
+	})
+	fieldSets := [][]Field{{QueueID}, {QueueID, UserID}, {UserID, QueueID, InstanceType}, {JobID, FleetID, UserID, QueueID}}
+	rapid.Check(t, func(t *rapid.T) {
+		fields := rapid.SampledFrom(fieldSets).Draw(t, "groupBy")
+		a, err := NewAggregator(Query{GroupBy: fields})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[labels]int32{}
+		for range rapid.IntRange(1, 300).Draw(t, "sessions") {
+			var s Session
+			var k labels
+			for i, f := range fields {
+				v := label.Draw(t, "label")
+				switch f {
+				case QueueID:
+					s.QueueID = v
+				case UserID:
+					s.UserID = v
+				case InstanceType:
+					s.InstanceType = v
+				case JobID:
+					s.JobID = v
+				case FleetID:
+					s.FleetID = v
+				}
+				k[i] = v
+			}
+			w, ok := want[k]
+			if !ok {
+				w = int32(len(want))
+				want[k] = w
+			}
+			var g int32
+			if rapid.Bool().Draw(t, "byLabels") {
+				g = a.groupOf(&k)
+			} else {
+				g = a.group(&s)
+			}
+			if g != w {
+				t.Fatalf("group of %q = %d, want %d", k[:len(fields)], g, w)
+			}
+			if a.groups[g] != k {
+				t.Fatalf("groups[%d] = %q, want %q", g, a.groups[g], k)
+			}
+		}
+	})
+}
+
 // TestTableBuckets checks that table.buckets, counting incrementally,
 // equals counting the buckets from the first cell to the last at once,
 // and that every cell stays with its key as the table grows.

@@ -1,0 +1,269 @@
+package sessionagg
+
+import (
+	"hash/maphash"
+	"math/bits"
+)
+
+// Grouping: the group of a session is the tuple of its group-by labels,
+// numbered densely in the order the tuples are first seen. Finding it is
+// on the path of every session, so it is done in two steps that each
+// touch little memory: every label is numbered within its field, by a
+// labelDict, and the tuple of those numbers is looked up in a table of
+// small integers. With one group-by field, a label's number is its group.
+
+// group returns the group number of s, adding the group if it is new.
+func (a *Aggregator) group(s *Session) int32 {
+	ix := &a.index
+	switch len(a.q.GroupBy) {
+	case 0:
+		return 0
+	case 1:
+		v := s.label(a.q.GroupBy[0])
+		id, isNew := ix.dicts[0].id(v)
+		if isNew {
+			a.addGroup(labels{v})
+		}
+		return id
+	}
+	var ids labelIDs
+	for i, f := range a.q.GroupBy {
+		ids[i], _ = ix.dicts[i].id(s.label(f))
+	}
+	g, h, ok := ix.find(&ids)
+	if !ok {
+		var k labels
+		for i, f := range a.q.GroupBy {
+			k[i] = s.label(f)
+		}
+		g = a.addTuple(&ids, h, &k)
+	}
+	return g
+}
+
+// groupOf returns the group number of the labels k, adding the group if
+// it is new.
+func (a *Aggregator) groupOf(k *labels) int32 {
+	ix := &a.index
+	switch n := len(a.q.GroupBy); n {
+	case 0:
+		return 0
+	case 1:
+		id, isNew := ix.dicts[0].id(k[0])
+		if isNew {
+			a.addGroup(labels{k[0]})
+		}
+		return id
+	default:
+		var ids labelIDs
+		for i := range n {
+			ids[i], _ = ix.dicts[i].id(k[i])
+		}
+		g, h, ok := ix.find(&ids)
+		if !ok {
+			g = a.addTuple(&ids, h, k)
+		}
+		return g
+	}
+}
+
+// find returns the group of the label numbers ids and true, or their hash
+// and false if there is no such group.
+func (ix *groupIndex) find(ids *labelIDs) (int32, uint64, bool) {
+	h := ix.hashIDs(ids)
+	if len(ix.slots) > 0 {
+		tag, mask := ix.tag(ids, h), uint64(len(ix.slots)-1)
+		for i := h >> ix.shift; ix.slots[i].g != 0; i = (i + 1) & mask {
+			if sl := &ix.slots[i]; sl.tag == tag && (ix.n <= 2 || sameIDs(&ix.tuples[sl.g-1], ids, ix.n)) {
+				return sl.g - 1, h, true
+			}
+		}
+	}
+	return 0, h, false
+}
+
+// addTuple adds the group of the labels k, whose numbers are ids and
+// their hash h, and returns its number.
+func (a *Aggregator) addTuple(ids *labelIDs, h uint64, k *labels) int32 {
+	ix := &a.index
+	g := a.addGroup(*k)
+	ix.tuples = append(ix.tuples, *ids)
+	if 2*len(a.groups) > len(ix.slots) {
+		ix.grow(len(a.groups))
+	} else {
+		ix.insert(g, h, ix.tag(ids, h))
+	}
+	return g
+}
+
+// sameIDs reports whether the first n numbers of x and y are equal: a
+// loop, which for the few numbers of a tuple is faster than comparing the
+// arrays, a call to the runtime.
+func sameIDs(x, y *labelIDs, n int) bool {
+	for i := range n {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Aggregator) addGroup(k labels) int32 {
+	a.groups = append(a.groups, k)
+	if a.slabs != nil {
+		a.slabs.addGroup()
+	}
+	return a.t.addGroup()
+}
+
+// A groupIndex finds the group of a tuple of labels: a labelDict for each
+// group-by field, and, with two fields or more, an open-addressing hash
+// table, probed linearly, from the tuple of label numbers to the group.
+type groupIndex struct {
+	n     int // group-by fields
+	dicts [len(labels{})]labelDict
+
+	seed   uint64      // for hashIDs
+	slots  []tupleSlot // the length is a power of two
+	shift  uint        // 64 - log2(len(slots)): a hash's slot is its top bits
+	tuples []labelIDs  // tuples[g] holds the label numbers of group g
+}
+
+// A tupleSlot is a group number + 1, or 0 for none, and its tag.
+type tupleSlot struct {
+	tag uint64
+	g   int32
+}
+
+// labelIDs are the numbers of a group's labels in their fields, in
+// group-by order, and 0 after them.
+type labelIDs [len(labels{})]int32
+
+// init sets ix up for n group-by fields.
+func (ix *groupIndex) init(n int) {
+	ix.n = n
+	ix.seed = maphash.String(maphash.MakeSeed(), "")
+	for i := range n {
+		ix.dicts[i].ids = make(map[string]int32)
+	}
+}
+
+// hashIDs returns the hash of a tuple of label numbers. The numbers are
+// assigned in order of appearance and cannot be chosen by whoever writes
+// the labels, but which tuples occur can be; the random seed keeps the
+// slots they take from being predictable.
+func (ix *groupIndex) hashIDs(ids *labelIDs) uint64 {
+	h := ix.seed
+	for _, id := range ids[:ix.n] {
+		h = (h ^ uint64(uint32(id))) * 0x9e3779b97f4a7c15
+		h ^= h >> 32
+	}
+	return h * 0xbf58476d1ce4e5b9
+}
+
+// tag returns what a slot keeps of the tuple ids, whose hash is h: with
+// one or two fields the numbers themselves, so that a look-up compares
+// them without reading the tuple; with more, the hash.
+func (ix *groupIndex) tag(ids *labelIDs, h uint64) uint64 {
+	if ix.n <= 2 {
+		return uint64(uint32(ids[0]))<<32 | uint64(uint32(ids[1]))
+	}
+	return h
+}
+
+// insert puts group g, of hash h and tag tag, in a free slot.
+func (ix *groupIndex) insert(g int32, h, tag uint64) {
+	mask := uint64(len(ix.slots) - 1)
+	i := h >> ix.shift
+	for ix.slots[i].g != 0 {
+		i = (i + 1) & mask
+	}
+	ix.slots[i] = tupleSlot{tag, g + 1}
+}
+
+// grow makes room for groups groups, keeping the slots at most half full.
+func (ix *groupIndex) grow(groups int) {
+	n := max(16, 2*len(ix.slots))
+	ix.slots = make([]tupleSlot, n)
+	ix.shift = uint(64 - bits.TrailingZeros(uint(n)))
+	for g := range groups {
+		ids := &ix.tuples[g]
+		h := ix.hashIDs(ids)
+		ix.insert(int32(g), h, ix.tag(ids, h))
+	}
+}
+
+// A labelDict numbers the labels of one field, densely in the order they
+// are first seen. A small direct-mapped cache, indexed by a cheap hash of
+// a label's ends, answers most look-ups with one string comparison; the
+// map behind it answers the rest. The cheap hash is only ever a cache
+// index: labels built to collide in it cost a map look-up each, never a
+// wrong number, and no probe sequence grows with them.
+type labelDict struct {
+	recent []dictEntry // nil until the first look-up; the length is a power of two
+	ids    map[string]int32
+}
+
+// A dictEntry is a label and its number + 1; 0 is an empty entry.
+type dictEntry struct {
+	v  string
+	id int32
+}
+
+// dictRecent bounds the size of a labelDict's cache: 4096 entries, 96 KB.
+const dictRecent = 4096
+
+// id returns the number of the label v, and whether v is new.
+func (d *labelDict) id(v string) (int32, bool) {
+	if len(d.recent) > 0 {
+		e := &d.recent[quickHash(v)&uint64(len(d.recent)-1)]
+		if e.id != 0 && e.v == v {
+			return e.id - 1, false
+		}
+	}
+	id, ok := d.ids[v]
+	if !ok {
+		id = int32(len(d.ids))
+		d.ids[v] = id
+		// Keep the cache four times the labels, so that few of them
+		// share an entry.
+		if n := len(d.recent); n < dictRecent && 4*len(d.ids) > n {
+			d.recent = make([]dictEntry, min(dictRecent, max(64, 2*n)))
+		}
+	}
+	d.recent[quickHash(v)&uint64(len(d.recent)-1)] = dictEntry{v, id + 1}
+	return id, !ok
+}
+
+// quickHash returns a hash of the length and the first and last eight
+// bytes of v, which tell apart the labels of real data (names and numbers,
+// UUIDs, ids with a common prefix) at a fraction of the cost of hashing
+// every byte.
+func quickHash(v string) uint64 {
+	n := len(v)
+	var x uint64
+	switch {
+	case n >= 8:
+		x = load64(v[:8]) ^ bits.RotateLeft64(load64(v[n-8:]), 29)
+	case n >= 4:
+		x = uint64(load32(v[:4])) | uint64(load32(v[n-4:]))<<32
+	case n > 0:
+		x = uint64(v[0]) | uint64(v[n/2])<<8 | uint64(v[n-1])<<16
+	}
+	x = (x ^ uint64(n)) * 0x9e3779b97f4a7c15
+	return x ^ x>>29
+}
+
+// load64 returns the first eight bytes of s, little-endian; the compiler
+// makes it one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 returns the first four bytes of s, little-endian.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
