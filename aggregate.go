@@ -238,12 +238,7 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 		// than a look-up in a.recent.
 		p.cur = g.at(cs.sec)
 	} else {
-		// a.recent.at, with a hit written out.
-		c := &a.recent.slots[uint64(cs.sec>>a.recent.shift)%uint64(len(a.recent.slots))]
-		if cs.sec < c.start || cs.sec >= c.end {
-			*c = g.at(cs.sec)
-		}
-		p.cur = *c
+		p.cur = a.recent.at(g, cs.sec)
 	}
 	p.s, p.e = cs, ce
 	p.total = start.secondsTo(end)

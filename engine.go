@@ -121,21 +121,34 @@ func (sp *splitter) each(s, e instant, f func(key, bstart, bend int64, secs floa
 // A bucketCache remembers buckets of one grid by the instants they hold:
 // a direct-mapped cache whose slot for an instant is a function of the
 // instant alone, about one bucket wide, so that neighbouring buckets take
-// different slots. It must be set up by init.
+// different slots. In a fixed zone, where only months use it, the slot is
+// the local day's: a day lies in one month, so months never share a slot.
+// It must be set up by init.
 type bucketCache struct {
-	shift uint // log2 of a slot's span of seconds
-	slots [64]cursor
+	shift uint // log2 of a slot's span of seconds, or 0 for a fixed zone
+	off   int64
+	slots [256]cursor
 }
 
 // init empties bc and sets it up for g.
 func (bc *bucketCache) init(g *grid) {
+	if g.fixed {
+		*bc = bucketCache{off: g.off}
+		return
+	}
 	// Powers of two near an hour, a day, a week and a month.
 	*bc = bucketCache{shift: [...]uint{Hourly: 12, Daily: 16, Weekly: 19, Monthly: 21}[g.period]}
 }
 
 // at returns g.at(sec), from the cache if it holds the bucket.
 func (bc *bucketCache) at(g *grid, sec int64) cursor {
-	c := &bc.slots[uint64(sec>>bc.shift)%uint64(len(bc.slots))]
+	var i uint64
+	if bc.shift == 0 {
+		i = uint64(floorDiv(sec+bc.off, 86400))
+	} else {
+		i = uint64(sec >> bc.shift)
+	}
+	c := &bc.slots[i%uint64(len(bc.slots))]
 	// The zero cursor has start == end == 0 and so holds no instant.
 	if sec < c.start || sec >= c.end {
 		*c = g.at(sec)
