@@ -65,7 +65,8 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	// a slab is copied a logarithmic number of times, within [sl.lo,
 	// sl.hi].
 	lo, hi := key, key
-	if uint64(sl.hi-sl.lo) < slabWhole { // unsigned: an open window's span overflows
+	span := uint64(sl.hi - sl.lo) // unsigned: an open window's span overflows
+	if span < slabWhole {
 		// A short window: the whole of it at once, never to be copied.
 		lo, hi = sl.lo, sl.hi
 	} else if n := int64(len(s.cells)); n > 0 {
@@ -76,6 +77,12 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 			} else {
 				hi = min(sl.hi, hi+grow)
 			}
+		}
+		if uint64(hi-lo+1) > span/4 {
+			// A quarter of the window: sessions in random order soon
+			// need the rest, so take it now rather than copy the
+			// cells twice more on the way.
+			lo, hi = sl.lo, sl.hi
 		}
 	}
 	n := hi - lo + 1
