@@ -60,7 +60,9 @@
 //
 // # Merging partial results
 //
-// An [Aggregator] takes sessions one at a time. Aggregators of the same
+// An [Aggregator] takes sessions one at a time ([Aggregator.Add]) or a
+// sequence at a time ([Aggregator.AddAll], faster when the rows outgrow the
+// processor's cache). Aggregators of the same
 // query merge ([Aggregator.Merge]): merging is associative and commutative
 // with the empty Aggregator as identity, so shards aggregated in goroutines
 // ([AggregateParallel]) or in other processes ([Aggregator.MarshalBinary],

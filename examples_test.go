@@ -272,6 +272,27 @@ func ExampleAggregator_Merge() {
 	// bo: 1 sessions, 3600 s, 1.00 USD
 }
 
+// AddAll adds a sequence of sessions, here a slice's, and stops at a bad
+// one to say which: the sessions before it are added, as with Add.
+func ExampleAggregator_AddAll() {
+	a, _ := sessionagg.NewAggregator(sessionagg.Query{Period: sessionagg.Daily})
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	sessions := []sessionagg.Session{
+		{Start: day.Add(1 * time.Hour), End: day.Add(2 * time.Hour), CostInUSD: 1},
+		{Start: day.Add(3 * time.Hour), End: day.Add(5 * time.Hour), CostInUSD: 2},
+		{Start: day.Add(7 * time.Hour), End: day.Add(6 * time.Hour), CostInUSD: 4}, // ends before it starts
+		{Start: day.Add(8 * time.Hour), End: day.Add(9 * time.Hour), CostInUSD: 8},
+	}
+	fmt.Println(a.AddAll(slices.Values(sessions)))
+	r, _ := a.Result()
+	for row := range r.Rows() {
+		fmt.Printf("%s: %d sessions, %.2f USD\n", row.Start.Format(time.DateOnly), row.Count, row.CostInUSD.Sum())
+	}
+	// Output:
+	// session 2: sessionagg: invalid session: endTime "2026-03-01T06:00:00Z": before startTime 2026-03-01T07:00:00Z
+	// 2026-03-01: 2 sessions, 3.00 USD
+}
+
 // A partial result travels between processes as bytes. The receiver must
 // be made for the same query; data of another query is refused.
 func ExampleAggregator_MarshalBinary() {
