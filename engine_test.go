@@ -38,6 +38,23 @@ func engineSecond(t *rapid.T, label string) int64 {
 	return base + rapid.Int64Range(-366*86400, 366*86400).Draw(t, label)
 }
 
+// engineSession draws a session that starts in 2025 to 2027, or, one time
+// in farOdds, up to sixty years away; that lasts up to maxSecs seconds;
+// that costs cost, and has one of three queues and two users.
+func engineSession(t *rapid.T, farOdds int, maxSecs int64, cost float64) Session {
+	start := engineSecond(t, "start")
+	if rapid.IntRange(1, farOdds).Draw(t, "far") == 1 {
+		start += rapid.Int64Range(-60, 60).Draw(t, "years") * 365 * 86400
+	}
+	return Session{
+		Start:     time.Unix(start, 0),
+		End:       time.Unix(start+rapid.Int64Range(0, maxSecs).Draw(t, "length"), 0),
+		CostInUSD: cost,
+		QueueID:   rapid.SampledFrom([]string{"q1", "q2", "q3"}).Draw(t, "queue"),
+		UserID:    rapid.SampledFrom([]string{"u1", "u2"}).Draw(t, "user"),
+	}
+}
+
 // TestBucketCache checks that the cache returns the bucket that grid.at
 // does, for instants in any order.
 func TestBucketCache(t *testing.T) {
@@ -112,23 +129,11 @@ func TestGroupNumbers(t *testing.T) {
 		}
 		want := map[labels]int32{}
 		for range rapid.IntRange(1, 300).Draw(t, "sessions") {
-			var s Session
+			s := Session{QueueID: label.Draw(t, "queue"), FleetID: label.Draw(t, "fleet"), JobID: label.Draw(t, "job"),
+				UserID: label.Draw(t, "user"), InstanceType: label.Draw(t, "type")}
 			var k labels
 			for i, f := range fields {
-				v := label.Draw(t, "label")
-				switch f {
-				case QueueID:
-					s.QueueID = v
-				case UserID:
-					s.UserID = v
-				case InstanceType:
-					s.InstanceType = v
-				case JobID:
-					s.JobID = v
-				case FleetID:
-					s.FleetID = v
-				}
-				k[i] = v
+				k[i] = s.label(f)
 			}
 			w, ok := want[k]
 			if !ok {
@@ -291,17 +296,7 @@ func TestSlabsMatchTable(t *testing.T) {
 		table, _ := NewAggregator(q)
 		table.slabs = nil
 		for i := range rapid.IntRange(1, 40).Draw(t, "sessions") {
-			start := engineSecond(t, "start")
-			if rapid.IntRange(0, 9).Draw(t, "far") == 0 {
-				start += rapid.Int64Range(-60, 60).Draw(t, "years") * 365 * 86400
-			}
-			s := Session{
-				Start:     time.Unix(start, 0),
-				End:       time.Unix(start+rapid.Int64Range(0, 10*86400).Draw(t, "length"), 0),
-				CostInUSD: float64(i),
-				QueueID:   rapid.SampledFrom([]string{"q1", "q2", "q3"}).Draw(t, "queue"),
-				UserID:    rapid.SampledFrom([]string{"u1", "u2"}).Draw(t, "user"),
-			}
+			s := engineSession(t, 10, 10*86400, float64(i))
 			if err := slabbed.Add(s); err != nil {
 				t.Fatal(err)
 			}
@@ -309,15 +304,7 @@ func TestSlabsMatchTable(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := slabbed.Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := table.Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(slices.Collect(want.Rows()), slices.Collect(got.Rows()), cmp.AllowUnexported(Stats{})); diff != "" {
+		if diff := engineRowsDiff(t, table, slabbed); diff != "" {
 			t.Fatalf("rows (-table +slabs):\n%s", diff)
 		}
 		gotBin, _ := slabbed.MarshalBinary()
@@ -405,17 +392,7 @@ func TestBatchMatchesAdd(t *testing.T) {
 		}
 		var sessions []Session
 		for i := range rapid.IntRange(0, 100).Draw(t, "sessions") {
-			start := engineSecond(t, "start")
-			if rapid.IntRange(0, 19).Draw(t, "far") == 0 {
-				start += rapid.Int64Range(-60, 60).Draw(t, "years") * 365 * 86400
-			}
-			s := Session{
-				Start:     time.Unix(start, 0),
-				End:       time.Unix(start+rapid.Int64Range(0, 3*86400).Draw(t, "length"), 0),
-				CostInUSD: float64(i%7) / 3,
-				QueueID:   rapid.SampledFrom([]string{"q1", "q2", "q3"}).Draw(t, "queue"),
-				UserID:    rapid.SampledFrom([]string{"u1", "u2"}).Draw(t, "user"),
-			}
+			s := engineSession(t, 20, 3*86400, float64(i%7)/3)
 			if rapid.IntRange(0, 49).Draw(t, "invalid") == 0 {
 				s.CostInUSD = -1
 			}
@@ -442,16 +419,21 @@ func TestBatchMatchesAdd(t *testing.T) {
 			return // both are unusable
 		}
 		// After an invalid session, both hold the sessions before it.
-		got, err := batched.Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := one.Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(slices.Collect(want.Rows()), slices.Collect(got.Rows()), cmp.AllowUnexported(Stats{})); diff != "" {
+		if diff := engineRowsDiff(t, one, batched); diff != "" {
 			t.Fatalf("rows (-Add +AddAll):\n%s", diff)
 		}
 	})
+}
+
+// engineRowsDiff returns the difference between the rows of two
+// Aggregators, to the last bit of every sum.
+func engineRowsDiff(t *rapid.T, want, got *Aggregator) string {
+	rows := func(a *Aggregator) []Row {
+		r, err := a.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Collect(r.Rows())
+	}
+	return cmp.Diff(rows(want), rows(got), cmp.AllowUnexported(Stats{}))
 }
