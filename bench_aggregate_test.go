@@ -278,31 +278,11 @@ func BenchmarkHandWritten(b *testing.B) {
 	})
 	b.Run("Q3", func(b *testing.B) {
 		b.ReportAllocs()
-		// The month starts in UTC-3 that the window touches, precomputed:
-		// a hand-written loop knows its calendar.
-		const off = -3 * 3600
-		var bounds []int64
-		for m := time.Date(2025, 12, 1, 0, 0, 0, 0, time.FixedZone("", off)); m.Unix() < hi+31*86400; m = m.AddDate(0, 1, 0) {
-			bounds = append(bounds, m.Unix())
-		}
+		bounds := handMonths()
 		for range b.N {
 			cells := make([]handCell, len(bounds))
 			for i, s := range d.start {
-				e := d.end[i]
-				total, cost := float64(e-s), d.cost[i]
-				m := 0
-				for bounds[m+1] <= s {
-					m++
-				}
-				for {
-					be := bounds[m+1]
-					pe := min(e, be)
-					cells[m].add(float64(pe-s), total, cost)
-					if e <= be {
-						break
-					}
-					s, m = be, m+1
-				}
+				handMonthly(cells, bounds, s, d.end[i], d.cost[i])
 			}
 			handRows(b, cells)
 		}
@@ -310,7 +290,37 @@ func BenchmarkHandWritten(b *testing.B) {
 	})
 }
 
-// BenchmarkHandWrittenSessions is the hand-written Q1 and Q2 loops with
+// handMonths returns the month starts in UTC-3 that the benchmarks' window
+// touches, for the hand-written Q3: a hand-written loop knows its calendar.
+func handMonths() []int64 {
+	const off = -3 * 3600
+	var bounds []int64
+	for m := time.Date(2025, 12, 1, 0, 0, 0, 0, time.FixedZone("", off)); m.Unix() < benchWindowEnd.Unix()+31*86400; m = m.AddDate(0, 1, 0) {
+		bounds = append(bounds, m.Unix())
+	}
+	return bounds
+}
+
+// handMonthly adds the session [s, e) of cost to the cells of the months
+// that bounds start.
+func handMonthly(cells []handCell, bounds []int64, s, e int64, cost float64) {
+	total := float64(e - s)
+	m := 0
+	for bounds[m+1] <= s {
+		m++
+	}
+	for {
+		be := bounds[m+1]
+		pe := min(e, be)
+		cells[m].add(float64(pe-s), total, cost)
+		if e <= be {
+			return
+		}
+		s, m = be, m+1
+	}
+}
+
+// BenchmarkHandWrittenSessions is the hand-written loops with
 // the input Aggregate has: the times and cost are read from the []Session
 // values through an iter.Seq, 176 bytes a session where the integer arrays
 // take 36. The group is still given, not looked up, so this remains a
@@ -324,6 +334,18 @@ func BenchmarkHandWrittenSessions(b *testing.B) {
 		handSessions(b, d, 86400, benchQueues*benchUsers, func(i int) int {
 			return int(d.queue[i])*benchUsers + int(d.user[i])
 		})
+	})
+	b.Run("Q3", func(b *testing.B) {
+		b.ReportAllocs()
+		bounds := handMonths()
+		for range b.N {
+			cells := make([]handCell, len(bounds))
+			for ss := range slices.Values(d.sessions) {
+				handMonthly(cells, bounds, ss.Start.Unix(), ss.End.Unix(), ss.CostInUSD)
+			}
+			handRows(b, cells)
+		}
+		reportPerSession(b, len(d.sessions))
 	})
 }
 
