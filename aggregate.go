@@ -201,14 +201,14 @@ type pending struct {
 	cost  float64
 	job   string
 	cur   cursor // the bucket of s
-	index int    // the session's number, for Aggregate's errors
+	index int    // the session's number, for AddAll's errors
 }
 
 // prepare fills p for the session s and reports whether it has pieces to
 // add. It returns s's validation error, if any.
 func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
-	// Session.Validate's checks, on the instants that add needs anyway;
-	// it makes the error.
+	// Session.Validate's checks, on the instants that the pieces need
+	// anyway; it makes the error.
 	start, end := instantOf(s.Start), instantOf(s.End)
 	if c := s.CostInUSD; end.less(start) || !(c >= 0 && c <= math.MaxFloat64) {
 		return false, s.Validate()
@@ -350,12 +350,11 @@ const batchLen = 16
 func (a *Aggregator) AddAll(sessions iter.Seq[Session]) error { return a.addSeq(sessions, 0) }
 
 // addSeq is AddAll with the sessions numbered from first. It works in
-// batches: it
-// prepares a batch, loads the row of each session's first piece, then
-// adds them. The loads are independent of one another, so the processor
-// waits for their cache misses all at once, where adding one session at a
-// time would wait for each miss in turn, with a few hundred instructions
-// between them; in a table of rows larger than the cache, that wait is
+// batches: it prepares a batch, loads the row of each session's first
+// piece, then adds them. The loads are independent of one another, so the
+// processor waits for their cache misses all at once, where adding one
+// session at a time would wait for each miss in turn, with a few hundred
+// instructions between them; in rows larger than the cache, that wait is
 // most of the time.
 func (a *Aggregator) addSeq(sessions iter.Seq[Session], first int) error {
 	if a.err != nil {
