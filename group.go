@@ -1,8 +1,8 @@
 package sessionagg
 
 import (
-	"hash/maphash"
 	"math/bits"
+	"math/rand/v2"
 )
 
 // Grouping: the group of a session is the tuple of its group-by labels,
@@ -142,7 +142,7 @@ type labelIDs [len(labels{})]int32
 // init sets ix up for n group-by fields.
 func (ix *groupIndex) init(n int) {
 	ix.n = n
-	ix.seed = maphash.String(maphash.MakeSeed(), "")
+	ix.seed = rand.Uint64()
 	for i := range n {
 		ix.dicts[i].ids = make(map[string]int32)
 	}
@@ -200,7 +200,8 @@ func (ix *groupIndex) grow(groups int) {
 // index: labels built to collide in it cost a map look-up each, never a
 // wrong number, and no probe sequence grows with them.
 type labelDict struct {
-	recent []dictEntry // nil until the first look-up; the length is a power of two
+	recent []dictEntry // nil until the first label; the length is a power of two
+	shift  uint        // 64 - log2(len(recent)): a label's entry is its quickHash's top bits
 	ids    map[string]int32
 }
 
@@ -215,9 +216,9 @@ const dictRecent = 4096
 
 // id returns the number of the label v, and whether v is new.
 func (d *labelDict) id(v string) (int32, bool) {
+	h := quickHash(v)
 	if len(d.recent) > 0 {
-		e := &d.recent[quickHash(v)&uint64(len(d.recent)-1)]
-		if e.id != 0 && e.v == v {
+		if e := &d.recent[h>>d.shift]; e.id != 0 && e.v == v {
 			return e.id - 1, false
 		}
 	}
@@ -228,17 +229,18 @@ func (d *labelDict) id(v string) (int32, bool) {
 		// Keep the cache four times the labels, so that few of them
 		// share an entry.
 		if n := len(d.recent); n < dictRecent && 4*len(d.ids) > n {
-			d.recent = make([]dictEntry, min(dictRecent, max(64, 2*n)))
+			n = min(dictRecent, max(64, 2*n))
+			d.recent, d.shift = make([]dictEntry, n), uint(64-bits.TrailingZeros(uint(n)))
 		}
 	}
-	d.recent[quickHash(v)&uint64(len(d.recent)-1)] = dictEntry{v, id + 1}
+	d.recent[h>>d.shift] = dictEntry{v, id + 1}
 	return id, !ok
 }
 
 // quickHash returns a hash of the length and the first and last eight
 // bytes of v, which tell apart the labels of real data (names and numbers,
 // UUIDs, ids with a common prefix) at a fraction of the cost of hashing
-// every byte.
+// every byte. Its top bits are the well mixed ones.
 func quickHash(v string) uint64 {
 	n := len(v)
 	var x uint64
@@ -250,8 +252,7 @@ func quickHash(v string) uint64 {
 	case n > 0:
 		x = uint64(v[0]) | uint64(v[n/2])<<8 | uint64(v[n-1])<<16
 	}
-	x = (x ^ uint64(n)) * 0x9e3779b97f4a7c15
-	return x ^ x>>29
+	return (x ^ uint64(n)) * 0x9e3779b97f4a7c15
 }
 
 // load64 returns the first eight bytes of s, little-endian; the compiler
