@@ -100,10 +100,11 @@ type Aggregator struct {
 	filter Field
 	ids    []string
 
-	// addSeq batches when the slabs hold batchFrom cells or more (tests
-	// lower it), and keeps the sum of the rows it loads in touched.
-	batchFrom int
-	touched   int64
+	// addSeq batches when the slabs hold batchFrom cells or more, and
+	// loads the rows first from touchFrom (tests lower both); it keeps the
+	// sum of what it loads in touched.
+	batchFrom, touchFrom int
+	touched              int64
 }
 
 // NewAggregator returns an empty Aggregator for q, or q's validation error
@@ -116,7 +117,7 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	q.Statistics = append([]Statistic(nil), q.Statistics...)
 	q.QueueIDs = append([]string(nil), q.QueueIDs...)
 	q.FleetIDs = append([]string(nil), q.FleetIDs...)
-	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), batchFrom: batchCells}
+	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), batchFrom: batchCells, touchFrom: touchCells}
 	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
 	a.recent.init(&a.sp.g)
 	for _, f := range q.GroupBy {
@@ -350,12 +351,14 @@ const batchLen = 16
 func (a *Aggregator) AddAll(sessions iter.Seq[Session]) error { return a.addSeq(sessions, 0) }
 
 // addSeq is AddAll with the sessions numbered from first. It works in
-// batches: it prepares a batch, loads the row of each session's first
-// piece, then adds them. The loads are independent of one another, so the
-// processor waits for their cache misses all at once, where adding one
-// session at a time would wait for each miss in turn, with a few hundred
-// instructions between them; in rows larger than the cache, that wait is
-// most of the time.
+// batches: it prepares a batch (checks, groups, clips and finds the first
+// bucket of each session), then adds them, each session's pieces in a
+// short loop; the loads of rows in one batch are independent of one
+// another, so the processor waits for their cache misses together, where
+// one session at a time would wait for each miss in turn, with a few
+// hundred instructions between them. In rows far larger than the cache,
+// that is not enough: there the batch first loads the row of each
+// session's first piece, in a loop of a few instructions, and then adds.
 func (a *Aggregator) addSeq(sessions iter.Seq[Session], first int) error {
 	if a.err != nil {
 		return a.err
@@ -405,12 +408,20 @@ func (a *Aggregator) batches() bool {
 }
 
 // batchCells is the size of the slabs, in cells, from which addSeq
-// batches: 640 KB, the order of a core's L2 cache.
-const batchCells = 8 << 10
+// batches: 640 KB, the order of a core's L2 cache. From touchCells (5 MB,
+// the order of a core's share of L3) it loads the rows first.
+//
+// Measured on the benchmarks' data: the first load of each row makes
+// daily rows in 31 MB 16% faster (127 against 151 ns a session), and
+// hourly rows in 3.7 MB 6% slower (66 against 62).
+const (
+	batchCells = 8 << 10
+	touchCells = 64 << 10
+)
 
 // addBatch adds the pending sessions of a batch; see addSeq.
 func (a *Aggregator) addBatch(batch []pending) error {
-	if sl := a.slabs; sl != nil {
+	if sl := a.slabs; sl != nil && sl.size >= a.touchFrom {
 		var sum int64
 		for i := range batch {
 			p := &batch[i]

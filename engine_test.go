@@ -427,6 +427,7 @@ func TestBatchMatchesAdd(t *testing.T) {
 			t.Fatal(err)
 		}
 		batched.batchFrom = rapid.SampledFrom([]int{0, 1, 50}).Draw(t, "batchFrom")
+		batched.touchFrom = rapid.SampledFrom([]int{0, 50}).Draw(t, "touchFrom")
 		one, _ := NewAggregator(q)
 		var wantErr error
 		for i, s := range sessions {
