@@ -328,7 +328,10 @@ func (a *Aggregator) addPending(p *pending) error {
 			break
 		}
 		s = pe
-		if !cur.advance() {
+		// cur.advance(), with a fixed step written out.
+		if step := a.sp.g.step; step != 0 && cur.end+step > cur.end {
+			cur.key, cur.start, cur.end = cur.key+1, cur.end, cur.end+step
+		} else if !cur.advance() {
 			return fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
 		}
 	}
