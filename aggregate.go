@@ -237,7 +237,7 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	if g := &a.sp.g; g.step != 0 {
 		// Hours, days or weeks at a fixed offset: a division, cheaper
 		// than a look-up in a.recent.
-		p.cur = g.at(cs.sec)
+		p.cur = g.stepAt(cs.sec)
 	} else {
 		p.cur = a.recent.at(g, cs.sec)
 	}

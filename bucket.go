@@ -170,6 +170,9 @@ type grid struct {
 	fixed  bool
 	off    int64 // seconds east of UTC, when fixed
 	step   int64 // the length of every bucket, when fixed and not Monthly
+	// With a step, the bucket of sec has the key floorDiv(sec+phase,
+	// step) and starts at key*step - phase.
+	phase int64
 }
 
 // grid returns c prepared for use. It panics if c.Period is not one of the
@@ -199,6 +202,10 @@ func (c Calendar) makeGrid() grid {
 		case Weekly:
 			g.step = 7 * 86400
 		}
+		g.phase = g.off
+		if g.period == Weekly {
+			g.phase += g.shift * 86400
+		}
 	}
 	return g
 }
@@ -224,6 +231,13 @@ type cursor struct {
 	g          *grid
 	key        int64
 	start, end int64
+}
+
+// stepAt is at for a grid with a step: one division and no call.
+func (g *grid) stepAt(sec int64) cursor {
+	k := floorDiv(sec+g.phase, g.step)
+	start := k*g.step - g.phase
+	return cursor{g, k, start, start + g.step}
 }
 
 // at returns the cursor of the bucket that contains the Unix second sec

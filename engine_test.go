@@ -103,6 +103,27 @@ func TestGroupIndex(t *testing.T) {
 	}
 }
 
+// TestStepAt checks the division that finds hours, days and weeks at a
+// fixed offset against grid.at, for offsets of whole and odd minutes,
+// either week start, and instants before and after 1970.
+func TestStepAt(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		off := rapid.IntRange(-12*60, 14*60).Draw(t, "offsetMinutes") * 60
+		g := Calendar{
+			Period:    rapid.SampledFrom([]Period{Hourly, Daily, Weekly}).Draw(t, "period"),
+			Location:  time.FixedZone("", off),
+			WeekStart: rapid.SampledFrom([]WeekStart{Monday, Sunday}).Draw(t, "weekStart"),
+		}.grid()
+		sec := rapid.Int64Range(-1e11, 1e11).Draw(t, "sec")
+		for _, s := range []int64{sec, g.at(sec).start, g.at(sec).start - 1, g.at(sec).end} {
+			got, want := g.stepAt(s), g.at(s)
+			if got != want {
+				t.Fatalf("%v at UTC%+d: stepAt(%d) = [%d, %d) key %d, want [%d, %d) key %d", g.period, off, s, got.start, got.end, got.key, want.start, want.end, want.key)
+			}
+		}
+	})
+}
+
 // TestGroupNumbers checks group and groupOf against a map from label
 // tuples to numbers in order of first appearance, with labels built to
 // defeat the label caches' cheap hash: equal in length and in their first
