@@ -486,8 +486,9 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 	if a.shared {
 		a.unshare()
 	}
+	to := a.groupsOf(o.groups)
 	err := o.cells(func(g, _ int32, start, end int64, s *sums, job string) error {
-		return a.mergeCell(&o.groups[g], start, end, s, job)
+		return a.mergeCell(to[g], start, end, s, job)
 	})
 	if err != nil {
 		a.err = err
@@ -500,14 +501,25 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 	return nil
 }
 
-// mergeCell merges the sums s and the job name job into a's row of group k
+// groupsOf returns the numbers in a of the groups whose labels are
+// groups[i], adding those that are new: the groups of another Aggregator,
+// or of decoded data, looked up once each rather than once per row.
+func (a *Aggregator) groupsOf(groups []labels) []int32 {
+	to := make([]int32, len(groups))
+	for i := range groups {
+		to[i] = a.groupOf(&groups[i])
+	}
+	return to
+}
+
+// mergeCell merges the sums s and the job name job into a's row of group g
 // and the bucket [start, end).
-func (a *Aggregator) mergeCell(k *labels, start, end int64, s *sums, job string) error {
+func (a *Aggregator) mergeCell(g int32, start, end int64, s *sums, job string) error {
 	key := start
 	if a.sp.g.fixed {
 		key = a.sp.g.at(start).key
 	}
-	dst, tc, err := a.row(a.groupOf(k), key, start, end)
+	dst, tc, err := a.row(g, key, start, end)
 	if err != nil {
 		return err
 	}
@@ -521,8 +533,9 @@ func (a *Aggregator) mergeCell(k *labels, start, end int64, s *sums, job string)
 
 func (a *Aggregator) clone() *Aggregator {
 	b, _ := NewAggregator(a.q)
+	to := b.groupsOf(a.groups)
 	a.cells(func(g, _ int32, start, end int64, s *sums, job string) error {
-		return b.mergeCell(&a.groups[g], start, end, s, job)
+		return b.mergeCell(to[g], start, end, s, job)
 	})
 	return b
 }

@@ -129,6 +129,10 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 		}
 		groups = append(groups, k)
 	}
+	var to []int32 // b's group numbers of groups
+	if d.err == nil {
+		to = b.groupsOf(groups)
+	}
 	nc := d.count()
 	for i := 0; i < nc && d.err == nil; i++ {
 		g := d.uvarint()
@@ -146,7 +150,7 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 		if err := b.checkCell(g, uint64(len(groups)), start, end, n, &c); err != nil {
 			return fmt.Errorf("%w: cell %d: %v", ErrInvalidData, i, err)
 		}
-		if err := b.mergeCell(&groups[g], start, end, &c.sums, c.jobName); err != nil {
+		if err := b.mergeCell(to[g], start, end, &c.sums, c.jobName); err != nil {
 			return err
 		}
 	}
