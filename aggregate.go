@@ -55,8 +55,9 @@ type cell struct {
 	jobName string
 }
 
-// An Aggregator aggregates sessions one at a time into the rows of one
-// [Query]. Aggregators of the same query merge, so that shards of the
+// An Aggregator aggregates sessions, one at a time ([Aggregator.Add]) or a
+// sequence at a time ([Aggregator.AddAll]), into the rows of one [Query].
+// Aggregators of the same query merge, so that shards of the
 // sessions can be aggregated separately, in goroutines or in other
 // processes (see MarshalBinary), and combined: merging is associative and
 // commutative, an empty Aggregator is its identity, and any grouping and
