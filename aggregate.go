@@ -5,7 +5,6 @@ import (
 	"iter"
 	"math"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -370,37 +369,67 @@ func (a *Aggregator) addSeq(sessions iter.Seq[Session], first int) error {
 	if a.shared {
 		a.unshare()
 	}
-	var batch [batchLen]pending
-	n, i := 0, first
+	var b batch
+	i := first
 	for s := range sessions {
-		p := &batch[n]
-		ok, err := a.prepare(&s, p)
-		switch {
-		case err != nil:
-			// The sessions before this one come first, and may fail
-			// first.
-			if err := a.addBatch(batch[:n]); err != nil {
-				return err
-			}
-			return fmt.Errorf("session %d: %w", i, err)
-		case !ok:
-		case n == 0 && !a.batches():
-			if err := a.addPending(p); err != nil {
-				a.err = fmt.Errorf("session %d: %w", i, err)
-				return a.err
-			}
-		default:
-			p.index = i
-			if n++; n == len(batch) {
-				if err := a.addBatch(batch[:]); err != nil {
-					return err
-				}
-				n = 0
-			}
+		if err := a.feed(&b, &s, i); err != nil {
+			return err
 		}
 		i++
 	}
-	return a.addBatch(batch[:n])
+	return a.addBatch(b.pending[:b.n])
+}
+
+// addSlice is addSeq for a slice, whose sessions it need not copy.
+func (a *Aggregator) addSlice(sessions []Session, first int) error {
+	if a.err != nil {
+		return a.err
+	}
+	if a.shared {
+		a.unshare()
+	}
+	var b batch
+	for i := range sessions {
+		if err := a.feed(&b, &sessions[i], first+i); err != nil {
+			return err
+		}
+	}
+	return a.addBatch(b.pending[:b.n])
+}
+
+// A batch is the sessions that addSeq or addSlice has prepared and not
+// yet added.
+type batch struct {
+	pending [batchLen]pending
+	n       int
+}
+
+// feed prepares the session s, numbered i, into b, and adds b's sessions
+// when b is full, or s at once when a does not batch.
+func (a *Aggregator) feed(b *batch, s *Session, i int) error {
+	p := &b.pending[b.n]
+	ok, err := a.prepare(s, p)
+	switch {
+	case err != nil:
+		// The sessions before this one come first, and may fail first.
+		if err := a.addBatch(b.pending[:b.n]); err != nil {
+			return err
+		}
+		return fmt.Errorf("session %d: %w", i, err)
+	case !ok:
+	case b.n == 0 && !a.batches():
+		if err := a.addPending(p); err != nil {
+			a.err = fmt.Errorf("session %d: %w", i, err)
+			return a.err
+		}
+	default:
+		p.index = i
+		if b.n++; b.n == len(b.pending) {
+			b.n = 0
+			return a.addBatch(b.pending[:])
+		}
+	}
+	return nil
 }
 
 // batches reports whether addSeq should batch: whether the rows are in
@@ -585,7 +614,7 @@ func AggregateParallel(q Query, sessions []Session) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = a.addSeq(slices.Values(sessions[lo:hi]), lo)
+			errs[i] = a.addSlice(sessions[lo:hi], lo)
 		}()
 	}
 	wg.Wait()

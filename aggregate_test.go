@@ -1324,4 +1324,14 @@ func TestAggregateParallel(t *testing.T) {
 			t.Errorf("AggregateParallel(%s) (-want +got):\n%s", aggDescribe(q), diff)
 		}
 	}
+	// A bad session in the last shard is named by its number in the
+	// whole slice, as Aggregate names it.
+	bad := slices.Clone(sessions)
+	bad[17_321].CostInUSD = -1
+	q := sessionagg.Query{Period: sessionagg.Daily}
+	_, want := sessionagg.Aggregate(q, slices.Values(bad))
+	_, got := sessionagg.AggregateParallel(q, bad)
+	if !errors.Is(got, sessionagg.ErrInvalidSession) || fmt.Sprint(got) != fmt.Sprint(want) || !strings.HasPrefix(fmt.Sprint(got), "session 17321: ") {
+		t.Errorf("AggregateParallel with session 17321 bad = %v, want %v", got, want)
+	}
 }
