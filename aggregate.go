@@ -159,8 +159,9 @@ func (a *Aggregator) Query() Query { return a.q }
 // session that the query's queue or fleet ids exclude is skipped. An
 // invalid session (see [Session.Validate]) is an error and leaves a
 // unchanged. If the session would exceed the query's MaxBuckets or MaxRows,
-// Add returns an error wrapping [ErrTooLarge], and a is then unusable: every
-// later call returns the same error.
+// or reaches some 292 billion years from 1970, where the arithmetic of
+// buckets in seconds overflows, Add returns an error wrapping [ErrTooLarge],
+// and a is then unusable: every later call returns the same error.
 func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
 
 // addSession is Add for a session that the caller need not copy.
@@ -253,6 +254,9 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 // the slabs, or by the table's flat index where it has one.
 func (a *Aggregator) addPending(p *pending) error {
 	s, e, cur, total, cost, g := p.s, p.e, p.cur, p.total, p.cost, p.g
+	if s.sec < cur.start || s.sec >= cur.end {
+		return errEndOfTime // the bucket arithmetic overflowed
+	}
 	maxPieces := a.sp.maxPieces
 	for n := 1; ; n++ {
 		if maxPieces > 0 && n > maxPieces {
@@ -332,7 +336,7 @@ func (a *Aggregator) addPending(p *pending) error {
 		if step := a.sp.g.step; step != 0 && cur.end+step > cur.end {
 			cur.key, cur.start, cur.end = cur.key+1, cur.end, cur.end+step
 		} else if !cur.advance() {
-			return fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
+			return errEndOfTime
 		}
 	}
 	if a.q.MaxBuckets > 0 {

@@ -81,23 +81,33 @@ func newSplitter(q *Query) splitter {
 // maxPieces.
 var errTooManyPieces = fmt.Errorf("a session spans more buckets than the limit: %w", ErrTooLarge)
 
+// errEndOfTime is returned by each, and by Aggregator.Add, for a session
+// that reaches where the bucket arithmetic would overflow, some 292
+// billion years from 1970.
+var errEndOfTime = fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
+
 // each calls f for every piece of the session [s, e), clipped to the
 // window, with the bucket's key, start and end, and the piece's length in
 // seconds. A zero-length session whose start lies in the window gives one
 // piece of length 0. An error from f stops the walk and is returned.
 func (sp *splitter) each(s, e instant, f func(key, bstart, bend int64, secs float64) error) error {
 	if s == e {
-		if sp.win.contains(s) {
-			c := sp.g.at(s.sec)
-			return f(c.key, c.start, c.end, 0)
+		if !sp.win.contains(s) {
+			return nil
 		}
-		return nil
-	}
-	s, e, ok := sp.win.clip(s, e)
-	if !ok {
-		return nil
+	} else {
+		var ok bool
+		if s, e, ok = sp.win.clip(s, e); !ok {
+			return nil
+		}
 	}
 	c := sp.g.at(s.sec)
+	if s.sec < c.start || s.sec >= c.end {
+		return errEndOfTime // the bucket arithmetic overflowed
+	}
+	if s == e {
+		return f(c.key, c.start, c.end, 0)
+	}
 	for n := 1; ; n++ {
 		if sp.maxPieces > 0 && n > sp.maxPieces {
 			return errTooManyPieces
@@ -113,7 +123,7 @@ func (sp *splitter) each(s, e instant, f func(key, bstart, bend int64, secs floa
 		}
 		s = end
 		if !c.advance() {
-			return fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
+			return errEndOfTime
 		}
 	}
 }

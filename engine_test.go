@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -121,6 +122,60 @@ func TestStepAt(t *testing.T) {
 				t.Fatalf("%v at UTC%+d: stepAt(%d) = [%d, %d) key %d, want [%d, %d) key %d", g.period, off, s, got.start, got.end, got.key, want.start, want.end, want.key)
 			}
 		}
+	})
+}
+
+// TestEndOfTime checks that sessions some 292 billion years from 1970,
+// where the bucket arithmetic overflows int64 seconds, end every way of
+// aggregating them with nil or an error wrapping ErrTooLarge, promptly,
+// in fixed zones and zones with daylight saving time. Before, a weekly
+// Aggregator looped on such a session until memory ran out.
+func TestEndOfTime(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones := []*time.Location{time.UTC, time.FixedZone("UTC+05:45", 20700), time.FixedZone("UTC-12:00", -12*3600), ny}
+	// A hang is the failure to catch: end the test binary with a message.
+	watchdog := time.AfterFunc(time.Minute, func() { panic("TestEndOfTime: still aggregating after a minute") })
+	defer watchdog.Stop()
+	rapid.Check(t, func(t *rapid.T) {
+		var sec int64
+		if rapid.Bool().Draw(t, "late") {
+			sec = math.MaxInt64 - rapid.Int64Range(0, 60*86400).Draw(t, "beforeEnd")
+		} else {
+			sec = math.MinInt64 + rapid.Int64Range(0, 60*86400).Draw(t, "afterStart")
+		}
+		length := rapid.Int64Range(0, 30*86400).Draw(t, "length")
+		start := time.Unix(sec, 0)
+		end := time.Unix(sec+min(length, math.MaxInt64-max(sec, 0)), 0)
+		period := rapid.SampledFrom([]Period{Hourly, Daily, Weekly, Monthly}).Draw(t, "period")
+		loc := rapid.SampledFrom(zones).Draw(t, "zone")
+		check := func(what string, err error) {
+			if err != nil && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("%s, %v in %v, [%d, %d): %v, want nil or ErrTooLarge", what, period, loc, start.Unix(), end.Unix(), err)
+			}
+		}
+		a, _ := NewAggregator(Query{Period: period, Location: loc})
+		if err := a.Add(Session{Start: start, End: end}); err != nil {
+			check("Add", err)
+		} else if r, err := a.Result(); err != nil {
+			t.Fatalf("Result: %v", err)
+		} else {
+			// What was added can be read, written and encoded.
+			for range r.Rows() {
+			}
+			if _, err := r.MarshalJSON(); err != nil {
+				t.Fatalf("MarshalJSON: %v", err)
+			}
+			if _, err := a.MarshalBinary(); err != nil {
+				t.Fatalf("MarshalBinary: %v", err)
+			}
+		}
+		a, _ = NewAggregator(Query{Period: period, Location: loc})
+		check("AddAll", a.AddAll(slices.Values([]Session{{Start: start, End: end}})))
+		_, err := AggregateDevices(DeviceQuery{Period: period, Location: loc}, slices.Values([]DeviceSession{{Start: start, End: end}}))
+		check("AggregateDevices", err)
 	})
 }
 
