@@ -353,8 +353,9 @@ const batchLen = 16
 // the error says which session it is, counting from 0.
 //
 // When the rows outgrow the processor's cache, AddAll is faster than Add
-// in a loop: it finds the rows of several sessions before it adds to any,
-// so that it waits for their memory once rather than once per session.
+// in a loop: it prepares several sessions before it adds any, so that the
+// processor waits for their rows' memory together rather than once per
+// session.
 func (a *Aggregator) AddAll(sessions iter.Seq[Session]) error { return a.addSeq(sessions, 0) }
 
 // addSeq is AddAll with the sessions numbered from first. It works in
