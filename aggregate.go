@@ -113,10 +113,7 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	q.GroupBy = append([]Field(nil), q.GroupBy...)
-	q.Statistics = append([]Statistic(nil), q.Statistics...)
-	q.QueueIDs = append([]string(nil), q.QueueIDs...)
-	q.FleetIDs = append([]string(nil), q.FleetIDs...)
+	q = q.clone()
 	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), batchFrom: batchCells, touchFrom: touchCells}
 	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
 	a.recent.init(&a.sp.g)
@@ -153,7 +150,7 @@ func NewAggregator(q Query) (*Aggregator, error) {
 }
 
 // Query returns the query a aggregates.
-func (a *Aggregator) Query() Query { return a.q }
+func (a *Aggregator) Query() Query { return a.q.clone() }
 
 // Add adds the pieces of s that lie in the query's window to their rows. A
 // session that the query's queue or fleet ids exclude is skipped. An

@@ -1335,3 +1335,32 @@ func TestAggregateParallel(t *testing.T) {
 		t.Errorf("AggregateParallel with session 17321 bad = %v, want %v", got, want)
 	}
 }
+
+// TestQueryIsACopy checks that the Query of an Aggregator or a Result is a
+// copy: changing its slices changes neither, and cannot make them panic.
+func TestQueryIsACopy(t *testing.T) {
+	a, err := sessionagg.NewAggregator(sessionagg.Query{GroupBy: []sessionagg.Field{sessionagg.QueueID}, Statistics: []sessionagg.Statistic{sessionagg.Sum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Add(sessionagg.Session{Start: aggAt(1, 10), End: aggAt(1, 11), QueueID: "q1"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Query().GroupBy[0] = sessionagg.UserID
+	a.Query().Statistics[0] = sessionagg.Min
+	if q := a.Query(); q.GroupBy[0] != sessionagg.QueueID || q.Statistics[0] != sessionagg.Sum {
+		t.Errorf("Aggregator.Query() after changing a copy = %v, %v; want [QUEUE_ID], [SUM]", q.GroupBy, q.Statistics)
+	}
+	r, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Query().GroupBy[0] = 200
+	if q := r.Query(); q.GroupBy[0] != sessionagg.QueueID {
+		t.Errorf("Result.Query() after changing a copy = %v, want [QUEUE_ID]", q.GroupBy)
+	}
+	b, err := r.MarshalJSON()
+	if err != nil || !strings.Contains(string(b), `"queueId":"q1"`) {
+		t.Errorf("MarshalJSON = %s, %v; want a row of queue q1", b, err)
+	}
+}

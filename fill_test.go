@@ -1,6 +1,7 @@
 package sessionagg_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -76,5 +77,36 @@ func TestFillEmpty(t *testing.T) {
 	q = sessionagg.Query{Start: at(1, 0, 0), End: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Period: sessionagg.Hourly, FillEmpty: true, MaxRows: 100}
 	if _, err := sessionagg.Aggregate(q, slices.Values(sessions)); err == nil {
 		t.Errorf("filling 744 hours with MaxRows 100: no error")
+	}
+}
+
+// TestFillEmptyMaxBuckets checks that FillEmpty, in a window bounded on one
+// side, counts the buckets from that side to the rows against MaxBuckets:
+// from a start in 2000 to one session in 2026, hourly, is 229,355 buckets.
+func TestFillEmptyMaxBuckets(t *testing.T) {
+	sessions := []sessionagg.Session{{Start: at(1, 10, 0), End: at(1, 11, 0)}}
+	since2000 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	until2030 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		reason   string
+		q        sessionagg.Query
+		wantRows int // -1 for ErrTooLarge
+	}{
+		{"open end, a start long before", sessionagg.Query{Period: sessionagg.Hourly, Start: since2000, FillEmpty: true, MaxBuckets: 100}, -1},
+		{"open start, an end long after", sessionagg.Query{Period: sessionagg.Hourly, End: until2030, FillEmpty: true, MaxBuckets: 100}, -1},
+		{"the same without FillEmpty", sessionagg.Query{Period: sessionagg.Hourly, Start: since2000, MaxBuckets: 100}, 1},
+		{"a start 99 hours before", sessionagg.Query{Period: sessionagg.Hourly, Start: at(1, 10, 0).Add(-99 * time.Hour), FillEmpty: true, MaxBuckets: 100}, 100},
+		{"a start 100 hours before", sessionagg.Query{Period: sessionagg.Hourly, Start: at(1, 10, 0).Add(-100 * time.Hour), FillEmpty: true, MaxBuckets: 100}, -1},
+	}
+	for _, tt := range tests {
+		r, err := sessionagg.Aggregate(tt.q, slices.Values(sessions))
+		switch {
+		case tt.wantRows < 0 && !errors.Is(err, sessionagg.ErrTooLarge):
+			t.Errorf("%s: %v, want ErrTooLarge", tt.reason, err)
+		case tt.wantRows >= 0 && err != nil:
+			t.Errorf("%s: %v", tt.reason, err)
+		case tt.wantRows >= 0 && r.Len() != tt.wantRows:
+			t.Errorf("%s: %d rows, want %d", tt.reason, r.Len(), tt.wantRows)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sessionagg
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,6 +181,16 @@ type Query struct {
 	// as soon as that is known, with an error wrapping ErrTooLarge. Zero
 	// means no limit.
 	MaxBuckets, MaxRows int
+}
+
+// clone returns q with slices of its own, so that changing the caller's
+// does not change it, nor changing it the caller's.
+func (q Query) clone() Query {
+	q.GroupBy = slices.Clone(q.GroupBy)
+	q.Statistics = slices.Clone(q.Statistics)
+	q.QueueIDs = slices.Clone(q.QueueIDs)
+	q.FleetIDs = slices.Clone(q.FleetIDs)
+	return q
 }
 
 // Validate reports the first thing wrong with q, or nil. Each error is a

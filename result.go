@@ -3,6 +3,7 @@ package sessionagg
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"math"
 	"slices"
@@ -309,6 +310,12 @@ func (a *Aggregator) fill(entries []rowEntry) ([]rowEntry, error) {
 	if len(entries) == 0 && !(win.hasStart && win.hasEnd) || !lo.less(hi) {
 		return entries, nil
 	}
+	// From a bounded side of the window to the rows: Validate counted the
+	// buckets of a window bounded on both sides, and checkBuckets those
+	// between the first row and the last, but not these.
+	if m := a.q.MaxBuckets; m > 0 && a.sp.g.count(lo.sec, hi, m+1) > m {
+		return nil, fmt.Errorf("the empty buckets to fill span more than %d buckets: %w", m, ErrTooLarge)
+	}
 	for c := a.sp.g.at(lo.sec); ; {
 		for _, g := range groups {
 			if !have[key{g, c.start}] {
@@ -349,7 +356,7 @@ func (r *Result) Rows() iter.Seq[Row] {
 }
 
 // Query returns the query that made r.
-func (r *Result) Query() Query { return r.q }
+func (r *Result) Query() Query { return r.q.clone() }
 
 // MarshalJSON writes all of r in the cloud API's response shape, with
 // status COMPLETED and no nextToken: see [Page.MarshalJSON].
