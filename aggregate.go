@@ -30,17 +30,23 @@ type Session struct {
 
 // Validate reports whether s can be aggregated: its End must not be before
 // its Start (an equal End is a zero-length session, which counts), and its
-// cost must be a finite number, zero or more. The error is a *[FieldError]
-// naming "endTime" or "costInUsd" and wraps [ErrInvalidSession].
+// cost must be a number from 0 to [MaxCostInUSD]. The error is a
+// *[FieldError] naming "endTime" or "costInUsd" and wraps
+// [ErrInvalidSession].
 func (s *Session) Validate() error {
 	if s.End.Before(s.Start) {
 		return sessionError("endTime", formatTime(s.End), fmt.Errorf("before startTime %s", formatTime(s.Start)))
 	}
-	if c := s.CostInUSD; math.IsNaN(c) || math.IsInf(c, 0) || c < 0 {
-		return sessionError("costInUsd", strconv.FormatFloat(c, 'g', -1, 64), fmt.Errorf("want a finite number, zero or more"))
+	if c := s.CostInUSD; !(c >= 0 && c <= MaxCostInUSD) {
+		return sessionError("costInUsd", strconv.FormatFloat(c, 'g', -1, 64), fmt.Errorf("want a finite number, zero or more and at most %.2g", MaxCostInUSD))
 	}
 	return nil
 }
+
+// MaxCostInUSD is the largest cost a session may have, about 1.9e289: no
+// sum of as many costs as a row can count (2^63) can then overflow a
+// float64 and turn into an infinity, or a NaN in the compensated sum.
+const MaxCostInUSD = math.MaxFloat64 / (1 << 63)
 
 // labels holds the values of a query's group-by fields, in group-by order.
 type labels [LicenseProduct]string
@@ -209,7 +215,7 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	// Session.Validate's checks, on the instants that the pieces need
 	// anyway; it makes the error.
 	start, end := instantOf(s.Start), instantOf(s.End)
-	if c := s.CostInUSD; end.less(start) || !(c >= 0 && c <= math.MaxFloat64) {
+	if c := s.CostInUSD; end.less(start) || !(c >= 0 && c <= MaxCostInUSD) {
 		return false, s.Validate()
 	}
 	if a.filter != 0 && !a.accepts(s.label(a.filter)) {

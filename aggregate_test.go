@@ -1364,3 +1364,44 @@ func TestQueryIsACopy(t *testing.T) {
 		t.Errorf("MarshalJSON = %s, %v; want a row of queue q1", b, err)
 	}
 }
+
+// TestHugeCosts checks that costs up to MaxCostInUSD add up to a finite
+// sum, which JSON and the binary form carry, and that a larger cost is an
+// invalid session: 1e308 twice would sum to an infinity.
+func TestHugeCosts(t *testing.T) {
+	q := sessionagg.Query{}
+	a, err := sessionagg.NewAggregator(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := a.Add(sessionagg.Session{Start: aggAt(1, 10), End: aggAt(1, 11), CostInUSD: sessionagg.MaxCostInUSD}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row := range r.Rows() {
+		if got, want := row.CostInUSD.Sum(), 4*sessionagg.MaxCostInUSD; got != want {
+			t.Errorf("sum of 4 × MaxCostInUSD = %g, want %g", got, want)
+		}
+	}
+	if b, err := r.MarshalJSON(); err != nil || !json.Valid(b) {
+		t.Errorf("MarshalJSON = %s, %v; want valid JSON", b, err)
+	}
+	data, err := a.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := sessionagg.NewAggregator(q)
+	if err := b.UnmarshalBinary(data); err != nil {
+		t.Errorf("UnmarshalBinary(MarshalBinary()) = %v", err)
+	}
+	err = a.Add(sessionagg.Session{Start: aggAt(1, 10), End: aggAt(1, 11), CostInUSD: 1e308})
+	var fe *sessionagg.FieldError
+	if !errors.Is(err, sessionagg.ErrInvalidSession) || !errors.As(err, &fe) || fe.Field != "costInUsd" {
+		t.Errorf("Add(cost 1e308) = %v, want an invalid costInUsd", err)
+	}
+}

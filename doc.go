@@ -56,7 +56,8 @@
 // other; the zero Query aggregates everything into UTC days with all four
 // statistics; a repeated group-by field or statistic is an error; sessions
 // that the queue or fleet ids exclude are skipped, while an invalid session
-// is an error, never silently dropped.
+// is an error, never silently dropped; a cost above [MaxCostInUSD], some
+// 1.9e289 dollars, is invalid, so that no sum overflows.
 //
 // # Merging partial results
 //

@@ -25,7 +25,7 @@ var (
 	// ErrTooLarge: the query's buckets or rows exceed the limits it set.
 	ErrTooLarge = errors.New("sessionagg: too many buckets or rows: shorten the window or lengthen the period")
 	// ErrInvalidSession: a session whose end is before its start, or whose
-	// cost is NaN, infinite or negative.
+	// cost is NaN, negative or above MaxCostInUSD.
 	ErrInvalidSession = errors.New("sessionagg: invalid session")
 	// ErrMismatch: merging or decoding partial results of different queries.
 	ErrMismatch = errors.New("sessionagg: partial results of different queries")
