@@ -1,10 +1,12 @@
 package sessionagg
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -606,19 +608,21 @@ func Aggregate(q Query, sessions iter.Seq[Session]) (*Result, error) {
 // AggregateParallel is Aggregate for a slice of sessions, which it cuts
 // into runtime.GOMAXPROCS(0) shards, aggregates in as many goroutines, and
 // merges. The rows are those of Aggregate, up to the last bits of rounding
-// in sums.
+// in sums, and so is the error.
 func AggregateParallel(q Query, sessions []Session) (*Result, error) {
 	n := min(runtime.GOMAXPROCS(0), max(1, len(sessions)/4096))
 	shards := make([]*Aggregator, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
 	for i := range shards {
-		lo, hi := i*len(sessions)/n, (i+1)*len(sessions)/n
 		a, err := NewAggregator(q)
 		if err != nil {
 			return nil, err
 		}
 		shards[i] = a
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, a := range shards {
+		lo, hi := i*len(sessions)/n, (i+1)*len(sessions)/n
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -626,19 +630,21 @@ func AggregateParallel(q Query, sessions []Session) (*Result, error) {
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
+	err := errors.Join(errs...)
 	// Merge in a balanced tree, so that the work is spread over the
 	// shards rather than piled on the first.
-	for step := 1; step < n; step *= 2 {
-		for i := 0; i+step < n; i += 2 * step {
-			if err := shards[i].Merge(shards[i+step]); err != nil {
-				return nil, err
-			}
+	for step := 1; step < n && err == nil; step *= 2 {
+		for i := 0; i+step < n && err == nil; i += 2 * step {
+			err = shards[i].Merge(shards[i+step])
 		}
+	}
+	if err != nil {
+		// A shard sees only its own sessions: it may stop at a bad
+		// session where Aggregate, counting the rows of every session
+		// before it, stops at a limit, or pass a limit that only the
+		// merge exceeds. Aggregate's error, found again one session at a
+		// time, says which session it is.
+		return Aggregate(q, slices.Values(sessions))
 	}
 	return shards[0].Result()
 }

@@ -1334,6 +1334,17 @@ func TestAggregateParallel(t *testing.T) {
 	if !errors.Is(got, sessionagg.ErrInvalidSession) || fmt.Sprint(got) != fmt.Sprint(want) || !strings.HasPrefix(fmt.Sprint(got), "session 17321: ") {
 		t.Errorf("AggregateParallel with session 17321 bad = %v, want %v", got, want)
 	}
+	// A limit that only all the sessions before the bad one exceed: the
+	// shards, each within it, would stop at the bad session instead.
+	for i := range bad {
+		bad[i].QueueID = aggQueues[min(i*len(aggQueues)/len(bad), 1)]
+	}
+	q = sessionagg.Query{GroupBy: []sessionagg.Field{sessionagg.QueueID}, MaxRows: 1}
+	_, want = sessionagg.Aggregate(q, slices.Values(bad))
+	_, got = sessionagg.AggregateParallel(q, bad)
+	if !errors.Is(want, sessionagg.ErrTooLarge) || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("AggregateParallel with MaxRows 1 and two queues = %v, want %v, an ErrTooLarge", got, want)
+	}
 }
 
 // TestQueryIsACopy checks that the Query of an Aggregator or a Result is a
