@@ -234,9 +234,11 @@ type groupCells struct {
 }
 
 // A group whose keys spread much wider than its cells (sessions years
-// apart in an open window) keeps its cell indexes in a map instead, so
-// memory grows with rows, not with the time between them.
-const denseSpan = 4096
+// apart in an open window, or a job's few sessions months apart) keeps
+// its cell indexes in a map instead, so memory grows with rows, not with
+// the time between them. (At 4096, 50,000 jobs of three sessions 2,000
+// hours apart took 867 MB; at 64, 58 MB.)
+const denseSpan = 64
 
 type cellKey struct {
 	group int32

@@ -256,6 +256,33 @@ func TestQuickHashSpreads(t *testing.T) {
 	}
 }
 
+// TestTableMemory checks that the table's index of a group grows with the
+// group's rows, not with the buckets between them: groups by job, each of
+// three sessions thousands of hours apart, must not keep an index entry
+// for every hour between.
+func TestTableMemory(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, err := NewAggregator(Query{Period: Hourly, Start: start, End: start.AddDate(0, 6, 0), GroupBy: []Field{JobID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range 1000 {
+		for _, h := range []int{0, 2000, 4000} {
+			s := start.Add(time.Duration(h) * time.Hour)
+			if err := a.Add(Session{Start: s, End: s.Add(30 * time.Minute), JobID: fmt.Sprint("job-", j)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	entries := 0
+	for _, gc := range a.t.groups {
+		entries += cap(gc.idx) + len(gc.sparse)
+	}
+	if rows := len(a.t.cells); entries > 16*rows {
+		t.Errorf("%d rows keep %d index entries, want at most %d", rows, entries, 16*rows)
+	}
+}
+
 // TestTableBuckets checks that table.buckets, counting incrementally,
 // equals counting the buckets from the first cell to the last at once,
 // and that every cell stays with its key as the table grows.
