@@ -102,6 +102,8 @@
 //   - [Calendar], [Bucket], [Piece]: buckets and the split of an interval.
 //   - [Session], [Query], [Aggregate], [AggregateParallel]: a query at once.
 //   - [Aggregator]: incremental, mergeable and serialisable aggregation.
+//   - [Columns], [Aggregator.AddColumns]: sessions column by column, as
+//     Arrow and Parquet hold them.
 //   - [Result], [Row], [Stats], [Page]: what comes out.
 //   - [AggregateDevices], [DesktopUsageReport]: the TRRO and Workspace shapes.
 package sessionagg

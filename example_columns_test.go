@@ -1,0 +1,58 @@
+package sessionagg_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sessionagg/sessionagg"
+)
+
+// AddColumns takes sessions as columnar data holds them: times as counts
+// of a unit since 1970, here milliseconds, and labels as strings or, here,
+// as codes into a dictionary of values. The three sessions cost 1.50 USD
+// an hour; the last one runs past midnight and is split there.
+func ExampleAggregator_AddColumns() {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	const hour = 3600_000
+	a, err := sessionagg.NewAggregator(sessionagg.Query{
+		Period:  sessionagg.Daily,
+		GroupBy: []sessionagg.Field{sessionagg.QueueID},
+	})
+	if err != nil {
+		panic(err)
+	}
+	err = a.AddColumns(sessionagg.Columns{
+		Unit:      time.Millisecond,
+		Start:     []int64{day + 9*hour, day + 13*hour, day + 22*hour},
+		End:       []int64{day + 12*hour, day + 21*hour, day + 25*hour},
+		CostInUSD: []float64{4.5, 12, 4.5},
+		QueueID: sessionagg.Labels{
+			Codes:      []int32{1, 0, 1},
+			Dictionary: []string{"q-render", "q-bake"},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	res, err := a.Result()
+	if err != nil {
+		panic(err)
+	}
+	for row := range res.Rows() {
+		fmt.Printf("%s %-8s %d pieces %5.0f s %5.2f USD\n", row.Start.Format(time.DateOnly), row.QueueID,
+			row.Count, row.RuntimeInSeconds.Sum(), row.CostInUSD.Sum())
+	}
+
+	// A bad row is an error that names the row and the column.
+	err = a.AddColumns(sessionagg.Columns{
+		Unit:  time.Millisecond,
+		Start: []int64{day, day + hour},
+		End:   []int64{day + hour, day},
+	})
+	fmt.Println(err)
+	// Output:
+	// 2026-03-01 q-bake   2 pieces 18000 s  7.50 USD
+	// 2026-03-01 q-render 1 pieces 28800 s 12.00 USD
+	// 2026-03-02 q-bake   1 pieces  3600 s  1.50 USD
+	// row 1: sessionagg: invalid session: endTime "2026-03-01T00:00:00Z": before startTime 2026-03-01T01:00:00Z
+}
