@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,8 +26,12 @@ var ErrInvalidColumns = errors.New("sessionagg: invalid columns")
 // number of rows; so must CostInUSD and each label column that is set.
 //
 // A Columns batch only describes memory that the caller owns:
-// [Aggregator.AddColumns] reads it and keeps none of its slices, so the
-// caller may reuse them as soon as it returns.
+// [Aggregator.AddColumns] reads it and keeps no reference to it, not even
+// to the bytes of its labels, of which it copies those it keeps. So the
+// caller may reuse the slices as soon as AddColumns returns, and the
+// labels may be strings that view memory which changes afterwards (such
+// as an Arrow array's buffer), provided it does not change during the
+// call.
 type Columns struct {
 	// Unit is the length of one count of Start and End: time.Second,
 	// time.Millisecond, time.Microsecond or time.Nanosecond, the units of
@@ -144,15 +149,30 @@ var labelColumns = [...]struct {
 }
 
 // A columnsView is a checked Columns batch: how to turn its counts into
-// instants.
+// instants, and copies of the labels that it has read.
 type columnsView struct {
 	perSec int64 // counts of the unit in a second
 	nsec   int64 // nanoseconds in one count
+
+	// copies maps a label as the batch has it to a copy of it, which the
+	// Aggregator may keep: the batch's may be a view of memory that its
+	// owner reuses.
+	copies map[string]string
+}
+
+// copy returns a copy of the label v that does not share v's memory.
+func (cv *columnsView) copy(v string) string {
+	c, ok := cv.copies[v]
+	if !ok {
+		c = strings.Clone(v)
+		cv.copies[c] = c
+	}
+	return c
 }
 
 // view checks the shape of c: its unit and the lengths of its columns.
 func (c *Columns) view() (columnsView, error) {
-	var cv columnsView
+	cv := columnsView{copies: make(map[string]string)}
 	switch c.Unit {
 	case time.Second, time.Millisecond, time.Microsecond, time.Nanosecond:
 		cv.perSec, cv.nsec = int64(time.Second/c.Unit), int64(c.Unit)
@@ -212,13 +232,13 @@ func (cv *columnsView) session(c *Columns, i int, s *Session) error {
 		l := lc.get(c)
 		switch {
 		case l.Values != nil:
-			lc.set(s, l.Values[i])
+			lc.set(s, cv.copy(l.Values[i]))
 		case l.Codes != nil:
 			code := l.Codes[i]
 			if uint32(code) >= uint32(len(l.Dictionary)) {
 				return columnsError(lc.name, strconv.Itoa(int(code)), fmt.Errorf("a code outside the dictionary of %d values", len(l.Dictionary)))
 			}
-			lc.set(s, l.Dictionary[code])
+			lc.set(s, cv.copy(l.Dictionary[code]))
 		}
 	}
 	return nil

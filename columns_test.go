@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -355,5 +356,46 @@ func TestAddColumnsUnits(t *testing.T) {
 	// In nanoseconds: 1.876543211 s before midnight, 1.987654321 s after.
 	if got := want[0].Runtime.Sum + want[1].Runtime.Sum; !aggNear(got, 3.864197532) {
 		t.Errorf("the session in nanoseconds lasts %v s, want 3.864197532 s", got)
+	}
+}
+
+// TestAddColumnsCopiesLabels checks that AddColumns keeps no reference to
+// the bytes of a batch's labels, which may be views of a buffer that its
+// owner reuses, as an Arrow reader does: rows read after the buffer is
+// overwritten still have the labels of the batch.
+func TestAddColumnsCopiesLabels(t *testing.T) {
+	buf := []byte("q-1q-2renderj-7")
+	view := func(i, j int) string { return unsafe.String(&buf[i], j-i) }
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Unix()
+	q := sessionagg.Query{GroupBy: []sessionagg.Field{sessionagg.QueueID, sessionagg.JobID}}
+	a, err := sessionagg.NewAggregator(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.AddColumns(sessionagg.Columns{
+		Unit:    time.Second,
+		Start:   []int64{day, day},
+		End:     []int64{day + 60, day + 60},
+		QueueID: sessionagg.Labels{Values: []string{view(0, 3), view(3, 6)}},
+		JobID:   sessionagg.Labels{Codes: []int32{0, 0}, Dictionary: []string{view(12, 15)}},
+		JobName: sessionagg.Labels{Codes: []int32{0, 0}, Dictionary: []string{view(6, 12)}},
+	})
+	if err != nil {
+		t.Fatalf("AddColumns = %v", err)
+	}
+	for i := range buf {
+		buf[i] = 'X'
+	}
+	res, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][3]string
+	for row := range res.Rows() {
+		got = append(got, [3]string{row.QueueID, row.JobID, row.JobName})
+	}
+	want := [][3]string{{"q-1", "j-7", "render"}, {"q-2", "j-7", "render"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("labels after the batch's buffer changed (-want +got):\n%s", diff)
 	}
 }
