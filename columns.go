@@ -46,7 +46,7 @@ type Columns struct {
 	// a row beyond it is invalid.
 	Start, End []int64
 
-	// CostInUSD is each session's cost. Nil means a cost of 0 for every
+	// CostInUSD is each session's cost. Empty means a cost of 0 for every
 	// session.
 	CostInUSD []float64
 
@@ -65,10 +65,11 @@ type Columns struct {
 // values themselves, one per row, or, dictionary-encoded, one code per row
 // into a slice of values. Dictionary encoding is the cheaper to aggregate:
 // the Aggregator finds the group of a value once per batch rather than
-// once per row. The zero Labels is the empty label for every row.
+// once per row. A Labels whose Values and Codes are both empty, such as
+// the zero Labels, is the empty label for every row.
 type Labels struct {
-	// Values holds row i's label at Values[i]. It must be nil if Codes
-	// is set.
+	// Values holds row i's label at Values[i]. Codes must then be
+	// empty.
 	Values []string
 
 	// Codes holds row i's label as an index into Dictionary: the label is
@@ -189,7 +190,7 @@ func (c *Columns) view() (columnsView, error) {
 	if err := length("endTime", len(c.End)); err != nil {
 		return cv, err
 	}
-	if c.CostInUSD != nil {
+	if len(c.CostInUSD) > 0 {
 		if err := length("costInUsd", len(c.CostInUSD)); err != nil {
 			return cv, err
 		}
@@ -197,17 +198,17 @@ func (c *Columns) view() (columnsView, error) {
 	for _, lc := range labelColumns {
 		l := lc.get(c)
 		switch {
-		case l.Values != nil && (l.Codes != nil || l.Dictionary != nil):
+		case len(l.Values) > 0 && (len(l.Codes) > 0 || len(l.Dictionary) > 0):
 			return cv, columnsError(lc.name, "values and codes", errors.New("want values or codes into a dictionary, not both"))
-		case l.Values != nil:
+		case len(l.Values) > 0:
 			if err := length(lc.name, len(l.Values)); err != nil {
 				return cv, err
 			}
-		case l.Codes != nil:
+		case len(l.Codes) > 0:
 			if err := length(lc.name, len(l.Codes)); err != nil {
 				return cv, err
 			}
-		case l.Dictionary != nil:
+		case len(l.Dictionary) > 0 && n > 0:
 			return cv, columnsError(lc.name, "a dictionary without codes", errors.New("want codes into it, one per row"))
 		}
 	}
@@ -225,15 +226,15 @@ func (cv *columnsView) session(c *Columns, i int, s *Session) error {
 	if s.End, err = cv.time("endTime", c.End[i]); err != nil {
 		return err
 	}
-	if c.CostInUSD != nil {
+	if len(c.CostInUSD) > 0 {
 		s.CostInUSD = c.CostInUSD[i]
 	}
 	for _, lc := range labelColumns {
 		l := lc.get(c)
 		switch {
-		case l.Values != nil:
+		case len(l.Values) > 0:
 			lc.set(s, cv.copy(l.Values[i]))
-		case l.Codes != nil:
+		case len(l.Codes) > 0:
 			code := l.Codes[i]
 			if uint32(code) >= uint32(len(l.Dictionary)) {
 				return columnsError(lc.name, strconv.Itoa(int(code)), fmt.Errorf("a code outside the dictionary of %d values", len(l.Dictionary)))

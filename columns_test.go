@@ -328,6 +328,25 @@ func TestAddColumnsErrors(t *testing.T) {
 	}
 }
 
+// TestAddColumnsEmpty checks that a batch of no rows is no error, however
+// its label columns are set: an Arrow array of no rows has empty codes
+// and may have a dictionary, or not.
+func TestAddColumnsEmpty(t *testing.T) {
+	a, err := sessionagg.NewAggregator(sessionagg.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []sessionagg.Columns{
+		{Unit: time.Second},
+		{Unit: time.Second, Start: []int64{}, End: []int64{}, QueueID: sessionagg.Labels{Dictionary: []string{"q"}}},
+		{Unit: time.Nanosecond, QueueID: sessionagg.Labels{Codes: []int32{}, Dictionary: []string{"q"}}, UserID: sessionagg.Labels{Values: []string{}}},
+	} {
+		if err := a.AddColumns(c); err != nil {
+			t.Errorf("AddColumns(%+v) = %v, want nil", c, err)
+		}
+	}
+}
+
 // TestAddColumnsUnits checks that the four units read the same instants,
 // before 1970 too, where a count divided towards zero would be a unit
 // late.
