@@ -1,12 +1,15 @@
 // Command duckdb times sessionagg on the data set and queries of the
 // package's benchmarks (bench_aggregate_test.go) and writes the same data
-// set as CSV, for duckdb.mjs to time DuckDB on it. It is a module of its
-// own, so that the library's go.mod stays free of it, and CI does not run
-// it. See README.md.
+// set as CSV and as Parquet, for duckdb.mjs to time DuckDB on them. With
+// -parquet it also times sessionagg on the Parquet file, end to end: open,
+// read through the arrow adapter, aggregate, read the rows. It is a module
+// of its own, so that the library's go.mod stays free of it, and CI does
+// not run it. See README.md.
 package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -18,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sessionagg/sessionagg"
+	sessionarrow "github.com/sessionagg/sessionagg/arrow"
 )
 
 // The data set, generated exactly as benchData in bench_aggregate_test.go
@@ -84,12 +88,18 @@ func zone(s string) *time.Location {
 
 func main() {
 	out := flag.String("out", "", "write the sessions as CSV to this file")
+	pq := flag.String("parquet", "", "write the sessions as Parquet to this file, and time sessionagg reading it")
 	runs := flag.Int("runs", 3, "time each query as the best of this many runs")
 	flag.Parse()
 
 	sessions, records := generate()
 	if *out != "" {
 		if err := writeCSV(*out, records); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *pq != "" {
+		if err := writeParquet(*pq, records); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -133,7 +143,49 @@ func main() {
 			fmt.Printf("%-32s %-18s %8.1f ms %7.1f ns/session  rows %7d  runtime %.6e s  cost %.6e USD\n",
 				q.name, how, float64(best.Microseconds())/1e3, float64(best.Nanoseconds())/sessionCount, res.Len(), runtimeSum, costSum)
 		}
+		if *pq == "" {
+			continue
+		}
+		// End to end from the Parquet file, rows read as a caller reads
+		// them: what DuckDB's query of the file does.
+		best := time.Duration(math.MaxInt64)
+		var rows int
+		var runtimeSum, costSum float64
+		for range *runs {
+			t0 := time.Now()
+			rows, runtimeSum, costSum = fromParquet(*pq, q.q)
+			best = min(best, time.Since(t0))
+		}
+		fmt.Printf("%-32s %-18s %8.1f ms %7.1f ns/session  rows %7d  runtime %.6e s  cost %.6e USD\n",
+			q.name, "AddParquet", float64(best.Microseconds())/1e3, float64(best.Nanoseconds())/sessionCount, rows, runtimeSum, costSum)
 	}
+}
+
+// fromParquet aggregates the Parquet file at path by q, reads every row,
+// and returns the number of rows and the sums of their runtimes and costs.
+func fromParquet(path string, q sessionagg.Query) (rows int, runtimeSum, costSum float64) {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	a, err := sessionagg.NewAggregator(q)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := sessionarrow.AddParquet(context.Background(), a, f); err != nil {
+		log.Fatal(err)
+	}
+	res, err := a.Result()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for row := range res.Rows() {
+		rows++
+		runtimeSum += row.RuntimeInSeconds.Sum()
+		costSum += row.CostInUSD.Sum()
+	}
+	return rows, runtimeSum, costSum
 }
 
 // writeCSV writes the sessions with Unix seconds and label codes.
