@@ -41,9 +41,9 @@ type Columns struct {
 	Unit time.Duration
 
 	// Start and End are the sessions' [Start, End) as counts of Unit since
-	// 1970-01-01T00:00:00Z, the Unix epoch. Counts of seconds are limited
-	// to the range of time.Time, some 292 billion years each side of 1970;
-	// a row beyond it is invalid.
+	// 1970-01-01T00:00:00Z, the Unix epoch. A count of seconds so large
+	// that time.Time cannot hold it, some 292 billion years after 1970,
+	// makes its row invalid.
 	Start, End []int64
 
 	// CostInUSD is each session's cost. Empty means a cost of 0 for every
@@ -63,10 +63,9 @@ type Columns struct {
 
 // Labels is one label of every session in a [Columns] batch: either the
 // values themselves, one per row, or, dictionary-encoded, one code per row
-// into a slice of values. Dictionary encoding is the cheaper to aggregate:
-// the Aggregator finds the group of a value once per batch rather than
-// once per row. A Labels whose Values and Codes are both empty, such as
-// the zero Labels, is the empty label for every row.
+// into a slice of values, as Arrow and Parquet encode labels. A Labels
+// whose Values and Codes are both empty, such as the zero Labels, is the
+// empty label for every row.
 type Labels struct {
 	// Values holds row i's label at Values[i]. Codes must then be
 	// empty.
@@ -80,10 +79,12 @@ type Labels struct {
 	Dictionary []string
 }
 
-// A RowError is the error of one row of a [Columns] batch. Err is what
-// [Aggregator.Add] returns for that row's session, a *[FieldError] that
-// names the column (in the cloud API's spelling: "endTime", "costInUsd",
-// "queueId" ...) and the value, or the error of a limit of the query.
+// A RowError is the error of one row of a [Columns] batch. Err is the
+// row's error: a *[FieldError] that names the column (in the cloud API's
+// spelling: "endTime", "costInUsd", "queueId" ...) and the value, which
+// wraps [ErrInvalidSession] where [Aggregator.Add] would refuse the row's
+// session and [ErrInvalidColumns] for a code outside its dictionary; or
+// the error of a limit of the query, which wraps [ErrTooLarge].
 type RowError struct {
 	Row int // the row's index in the batch, from 0
 	Err error
