@@ -399,6 +399,27 @@ func TestAddRecordBatchErrors(t *testing.T) {
 		}
 		return b.NewArray()
 	}
+	// dict returns a queueId column of the indices idx (of a builder's
+	// type, nulls where valid is false) into the values dict.
+	dict := func(idx array.Builder, values arrow.Array, valid []bool, codes ...int64) arrow.RecordBatch {
+		for i, c := range codes {
+			if valid != nil && !valid[i] {
+				idx.AppendNull()
+				continue
+			}
+			switch b := idx.(type) {
+			case *array.Int8Builder:
+				b.Append(int8(c))
+			case *array.Int32Builder:
+				b.Append(int32(c))
+			case *array.Int64Builder:
+				b.Append(c)
+			}
+		}
+		a := idx.NewArray()
+		d := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: a.DataType(), ValueType: values.DataType()}, a, values)
+		return with(record(t, sessions, ok), 3, "queueId", d)
+	}
 	base := func() arrow.RecordBatch { return record(t, sessions, ok) }
 	for _, tc := range []struct {
 		reason string
@@ -474,42 +495,26 @@ func TestAddRecordBatchErrors(t *testing.T) {
 	}, {
 		reason: "a null dictionary index",
 		rec: func() arrow.RecordBatch {
-			b := array.NewInt32Builder(mem)
-			b.AppendValues([]int32{0, 0}, []bool{true, false})
-			d := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String},
-				b.NewArray(), labelArray([]string{"q"}, plain))
-			return with(base(), 3, "queueId", d)
+			return dict(array.NewInt32Builder(mem), labelArray([]string{"q"}, plain), []bool{true, false}, 0, 0)
 		},
 		want: `row 1: sessionagg: queueId "null": invalid columns: a null, where every row needs a value`,
 	}, {
 		reason: "an index of a null dictionary value",
 		rec: func() arrow.RecordBatch {
-			b := array.NewInt8Builder(mem)
-			b.AppendValues([]int8{0, 1}, nil)
-			d := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String},
-				b.NewArray(), nullAt(arrow.BinaryTypes.String, 1))
-			return with(base(), 3, "queueId", d)
+			return dict(array.NewInt8Builder(mem), nullAt(arrow.BinaryTypes.String, 1), nil, 0, 1)
 		},
 		want: `row 1: sessionagg: queueId "null": invalid columns: a null, where every row needs a value`,
 	}, {
 		reason: "an index outside the dictionary stops at its row, after the rows before it",
 		rec: func() arrow.RecordBatch {
-			b := array.NewInt32Builder(mem)
-			b.AppendValues([]int32{0, 1}, nil)
-			d := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String},
-				b.NewArray(), labelArray([]string{"q"}, plain))
-			return with(base(), 3, "queueId", d)
+			return dict(array.NewInt32Builder(mem), labelArray([]string{"q"}, plain), nil, 0, 1)
 		},
 		want: `row 1: sessionagg: invalid columns: queueId "1": a code outside the dictionary of 1 values`,
 		rows: 1,
 	}, {
 		reason: "an int64 index beyond int32 is outside any dictionary",
 		rec: func() arrow.RecordBatch {
-			b := array.NewInt64Builder(mem)
-			b.AppendValues([]int64{0, 1 << 40}, nil)
-			d := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int64, ValueType: arrow.BinaryTypes.String},
-				b.NewArray(), labelArray([]string{"q"}, plain))
-			return with(base(), 3, "queueId", d)
+			return dict(array.NewInt64Builder(mem), labelArray([]string{"q"}, plain), nil, 0, 1<<40)
 		},
 		want: `row 1: sessionagg: queueId "1099511627776": invalid columns: a code outside the dictionary of 1 values (1099511627776)`,
 	}, {
