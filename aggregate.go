@@ -30,17 +30,43 @@ type Session struct {
 	InstanceType   string
 }
 
-// Validate reports whether s can be aggregated: its End must not be before
-// its Start (an equal End is a zero-length session, which counts), and its
-// cost must be a number from 0 to [MaxCostInUSD]. The error is a
-// *[FieldError] naming "endTime" or "costInUsd" and wraps
-// [ErrInvalidSession].
+// Validate reports whether s can be aggregated: its Start and End must be
+// set (the zero time.Time is taken for a field left unset, not for the
+// first instant of year 1), its End must not be before its Start (an
+// equal End is a zero-length session, which counts), and its cost must be
+// a number from 0 to [MaxCostInUSD]. The error is a *[FieldError] naming
+// "startTime", "endTime" or "costInUsd" and wraps [ErrInvalidSession].
 func (s *Session) Validate() error {
-	if s.End.Before(s.Start) {
-		return sessionError("endTime", formatTime(s.End), fmt.Errorf("before startTime %s", formatTime(s.Start)))
+	if err := checkInterval(s.Start, s.End); err != nil {
+		return err
 	}
 	if c := s.CostInUSD; !(c >= 0 && c <= MaxCostInUSD) {
 		return sessionError("costInUsd", strconv.FormatFloat(c, 'g', -1, 64), fmt.Errorf("want a finite number, zero or more and at most %.2g", MaxCostInUSD))
+	}
+	return nil
+}
+
+// checkInterval reports what is wrong with the interval [start, end) of a
+// session, as a *FieldError wrapping ErrInvalidSession: a zero start or
+// end, one whose Unix seconds overflow (see instant.ok), or an end before
+// the start. It compares instants, as the aggregation does, so that the
+// two always agree.
+func checkInterval(start, end time.Time) error {
+	s, e := instantOf(start), instantOf(end)
+	for _, t := range [...]struct {
+		name string
+		t    time.Time
+		i    instant
+	}{{"startTime", start, s}, {"endTime", end, e}} {
+		if t.t.IsZero() {
+			return sessionError(t.name, formatTime(t.t), errors.New("the zero time: it looks unset"))
+		}
+		if !t.i.ok() {
+			return sessionError(t.name, formatTime(t.t), errors.New("too far from 1970: its Unix seconds overflow an int64"))
+		}
+	}
+	if e.less(s) {
+		return sessionError("endTime", formatTime(end), fmt.Errorf("before startTime %s", formatTime(start)))
 	}
 	return nil
 }
@@ -77,13 +103,16 @@ type cell struct {
 // to add to: room for up to a million buckets, 80 MB, or eight per row if
 // that is more. Sparser rows move to a table that holds only them.) An
 // Aggregator is not safe for concurrent use; give each goroutine its own
-// and merge them.
+// and merge them. The zero Aggregator is an empty Aggregator of the zero
+// Query, ready to use.
 type Aggregator struct {
 	q   Query
 	fp  string // fingerprint of q: what must match to merge
 	sp  splitter
 	t   *table[cell]
 	err error // sticky: a limit was exceeded while a session was added
+
+	maxBuckets int // q.maxBuckets(): the limit that applies, or 0
 
 	// The rows are in slabs when the zone is fixed and the query does not
 	// group by job (whose names need a place); otherwise, and when slabs
@@ -122,7 +151,7 @@ func NewAggregator(q Query) (*Aggregator, error) {
 		return nil, err
 	}
 	q = q.clone()
-	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), batchFrom: batchCells, touchFrom: touchCells}
+	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), maxBuckets: q.maxBuckets(), batchFrom: batchCells, touchFrom: touchCells}
 	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
 	a.recent.init(&a.sp.g)
 	for _, f := range q.GroupBy {
@@ -157,20 +186,31 @@ func NewAggregator(q Query) (*Aggregator, error) {
 	return a, nil
 }
 
+// init makes the zero Aggregator an empty Aggregator of the zero Query.
+func (a *Aggregator) init() {
+	if a.t == nil {
+		b, _ := NewAggregator(Query{}) // the zero Query is valid
+		*a = *b
+	}
+}
+
 // Query returns the query a aggregates.
 func (a *Aggregator) Query() Query { return a.q.clone() }
 
 // Add adds the pieces of s that lie in the query's window to their rows. A
 // session that the query's queue or fleet ids exclude is skipped. An
 // invalid session (see [Session.Validate]) is an error and leaves a
-// unchanged. If the session would exceed the query's MaxBuckets or MaxRows,
-// or reaches some 292 billion years from 1970, where the arithmetic of
+// unchanged. If the session would exceed the query's limit of buckets or
+// rows, or reaches some 292 billion years from 1970, where the arithmetic of
 // buckets in seconds overflows, Add returns an error wrapping [ErrTooLarge],
 // and a is then unusable: every later call returns the same error.
 func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
 
 // addSession is Add for a session that the caller need not copy.
 func (a *Aggregator) addSession(s *Session) error {
+	if a.t == nil {
+		a.init()
+	}
 	if a.err != nil {
 		return a.err
 	}
@@ -192,10 +232,19 @@ func (a *Aggregator) addSession(s *Session) error {
 // and the buckets from the first piece to the last are more than
 // MaxBuckets. (A bounded window's buckets are counted by Validate.)
 func (a *Aggregator) checkBuckets() error {
-	if a.q.MaxBuckets > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) && a.t.buckets(&a.sp.g, a.q.MaxBuckets+1) > a.q.MaxBuckets {
-		return fmt.Errorf("the sessions span more than %d buckets: %w", a.q.MaxBuckets, ErrTooLarge)
+	if m := a.maxBuckets; m > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) && a.t.buckets(&a.sp.g, m+1) > m {
+		return fmt.Errorf("%w: the sessions span more than %d buckets%s", ErrTooLarge, m, defaultNote(a.q.MaxBuckets))
 	}
 	return nil
+}
+
+// defaultNote returns what an error about a limit of buckets adds when
+// the limit is the default one.
+func defaultNote(maxBuckets int) string {
+	if maxBuckets == 0 {
+		return " (the default limit of a window open on a side; set Query.MaxBuckets to raise it)"
+	}
+	return ""
 }
 
 // A pending session is one that prepare has checked, filtered, grouped and
@@ -217,7 +266,7 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	// Session.Validate's checks, on the instants that the pieces need
 	// anyway; it makes the error.
 	start, end := instantOf(s.Start), instantOf(s.End)
-	if c := s.CostInUSD; end.less(start) || !(c >= 0 && c <= MaxCostInUSD) {
+	if c := s.CostInUSD; end.less(start) || !(c >= 0 && c <= MaxCostInUSD) || !start.ok() || !end.ok() {
 		return false, s.Validate()
 	}
 	if a.filter != 0 && !a.accepts(s.label(a.filter)) {
@@ -263,6 +312,7 @@ func (a *Aggregator) addPending(p *pending) error {
 		return errEndOfTime // the bucket arithmetic overflowed
 	}
 	maxPieces := a.sp.maxPieces
+	added := false // whether a row was added, which may widen the span
 	for n := 1; ; n++ {
 		if maxPieces > 0 && n > maxPieces {
 			return errTooManyPieces
@@ -310,6 +360,7 @@ func (a *Aggregator) addPending(p *pending) error {
 			if cl, tc, err = a.row(g, key, cur.start, cur.end); err != nil {
 				return err
 			}
+			added = true
 		}
 		// The piece's share of the cost, prorated over the session's
 		// whole length. A whole session keeps its cost exactly, and a
@@ -344,7 +395,7 @@ func (a *Aggregator) addPending(p *pending) error {
 			return errEndOfTime
 		}
 	}
-	if a.q.MaxBuckets > 0 {
+	if added && a.maxBuckets > 0 {
 		return a.checkBuckets()
 	}
 	return nil
@@ -373,6 +424,7 @@ func (a *Aggregator) AddAll(sessions iter.Seq[Session]) error { return a.addSeq(
 // that is not enough: there the batch first loads the row of each
 // session's first piece, in a loop of a few instructions, and then adds.
 func (a *Aggregator) addSeq(sessions iter.Seq[Session], first int) error {
+	a.init()
 	if a.err != nil {
 		return a.err
 	}
@@ -392,6 +444,7 @@ func (a *Aggregator) addSeq(sessions iter.Seq[Session], first int) error {
 
 // addSlice is addSeq for a slice, whose sessions it need not copy.
 func (a *Aggregator) addSlice(sessions []Session, first int) error {
+	a.init()
 	if a.err != nil {
 		return a.err
 	}
@@ -499,16 +552,19 @@ func (a *Aggregator) accepts(id string) bool {
 }
 
 // Merge adds to a every piece that o has seen, as if o's sessions had been
-// added to a. A nil o is empty. Merging aggregators of different queries
-// (different windows, periods, zones, groups, statistics or filters) is an
-// error wrapping [ErrMismatch], and leaves a unchanged; so does merging one
-// whose limits were exceeded. If the merged rows exceed a's MaxRows, or,
-// in a window open on a side, the merged buckets exceed its MaxBuckets,
-// Merge returns an error wrapping [ErrTooLarge] and a is then unusable.
+// added to a. A nil or zero o is empty. Merging aggregators of different
+// queries (different windows, periods, zones, groups, statistics or
+// filters) is an error wrapping [ErrMismatch] that says what differs, and
+// leaves a unchanged; so does merging one whose limits were exceeded, and
+// merging rows whose counts would overflow an int64 (an error wrapping
+// [ErrTooLarge]). If the merged rows exceed a's MaxRows, or, in a window
+// open on a side, the merged buckets exceed its limit, Merge returns an
+// error wrapping [ErrTooLarge] and a is then unusable.
 func (a *Aggregator) Merge(o *Aggregator) error {
-	if o == nil {
+	if o == nil || o.t == nil {
 		return nil
 	}
+	a.init()
 	if a.err != nil {
 		return a.err
 	}
@@ -516,12 +572,15 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 		return o.err
 	}
 	if o.fp != a.fp {
-		return fmt.Errorf("%w: merging %s into %s", ErrMismatch, describe(&o.q), describe(&a.q))
+		return fmt.Errorf("%w: merging an aggregator whose %s", ErrMismatch, mismatch(&o.q, &a.q))
 	}
 	if o == a {
 		// Merging a into itself doubles every row: work on a copy of
 		// what is there now.
 		o = a.clone()
+	}
+	if err := a.checkMerge(o); err != nil {
+		return err
 	}
 	if a.shared {
 		a.unshare()
@@ -539,6 +598,98 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 		return err
 	}
 	return nil
+}
+
+// checkMerge returns an error wrapping ErrTooLarge if merging o into a
+// would overflow a row's count, or make a sum infinite; it changes
+// nothing.
+func (a *Aggregator) checkMerge(o *Aggregator) error {
+	to := make([]int32, len(o.groups))
+	for g := range o.groups {
+		var ok bool
+		if to[g], ok = a.findGroup(&o.groups[g]); !ok {
+			to[g] = -1 // a new group: no row to add to
+		}
+	}
+	return o.cells(func(g, _ int32, start, _ int64, s *sums, _ string) error {
+		if to[g] < 0 {
+			return nil
+		}
+		dst := a.findRow(to[g], start)
+		if dst == nil {
+			return nil
+		}
+		if dst.runtime.count > math.MaxInt64-s.runtime.count {
+			return fmt.Errorf("%w: merging would overflow the count of the row of %s, %d + %d", ErrTooLarge,
+				formatTime(a.sp.g.time(start)), dst.runtime.count, s.runtime.count)
+		}
+		m := *dst
+		m.runtime.Merge(s.runtime)
+		m.cost.Merge(s.cost)
+		if math.IsInf(m.runtime.sum+m.runtime.c+m.cost.sum+m.cost.c, 0) || math.IsNaN(m.runtime.c+m.cost.c) {
+			return fmt.Errorf("%w: merging would overflow the sums of the row of %s", ErrTooLarge, formatTime(a.sp.g.time(start)))
+		}
+		return nil
+	})
+}
+
+// findGroup returns a's number of the group whose labels are k, and
+// whether there is one; unlike groupOf, it adds nothing.
+func (a *Aggregator) findGroup(k *labels) (int32, bool) {
+	ix := &a.index
+	n := len(a.q.GroupBy)
+	if n == 0 {
+		return 0, true
+	}
+	var ids labelIDs
+	for i := range n {
+		id, ok := ix.dicts[i].ids[k[i]]
+		if !ok {
+			return 0, false
+		}
+		ids[i] = id
+	}
+	if n == 1 {
+		return ids[0], true
+	}
+	g, _, ok := ix.find(&ids)
+	return g, ok
+}
+
+// findRow returns the sums of a's row of group g and the bucket that
+// starts at start, or nil if there is none; unlike row, it adds nothing.
+func (a *Aggregator) findRow(g int32, start int64) *sums {
+	key := start
+	if a.sp.g.fixed {
+		key = a.sp.g.at(start).key
+	}
+	if sl := a.slabs; sl != nil {
+		if s := &sl.groups[g]; uint64(key-s.base) < uint64(len(s.cells)) {
+			if c := &s.cells[key-s.base]; c.runtime.count != 0 {
+				return c
+			}
+		}
+		return nil
+	}
+	t := a.t
+	if !t.dense {
+		id, ok := t.ids[start]
+		if !ok {
+			return nil
+		}
+		key = id
+	}
+	gc := &t.groups[g]
+	var j int32
+	if gc.sparse != nil {
+		j = gc.sparse[key]
+	} else if i := uint64(key - gc.base); i < uint64(len(gc.idx)) {
+		j = gc.idx[i]
+	}
+	if j == 0 {
+		return nil
+	}
+	return &t.cells[j-1].sums
 }
 
 // groupsOf returns the numbers in a of the groups whose labels are
@@ -582,8 +733,11 @@ func (a *Aggregator) clone() *Aggregator {
 
 // Result returns the rows aggregated so far, in order. a can go on adding
 // sessions afterwards; the Result does not change. It returns a's error if
-// a limit was exceeded.
+// a limit was exceeded, and an error wrapping [ErrOutOfRange] if a row's
+// start or end lies outside the years 1 to 9999 of the query's location
+// (only possible on a side of the window left open).
 func (a *Aggregator) Result() (*Result, error) {
+	a.init()
 	if a.err != nil {
 		return nil, a.err
 	}

@@ -1,34 +1,55 @@
 package sessionagg
 
 import (
+	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
+	"math/bits"
+	"slices"
 )
 
-// The binary form of an Aggregator, version 1. Integers are varints
-// (encoding/binary's Uvarint and Varint), floats are 8 bytes little-endian
-// IEEE 754, and a string is a uvarint length then its bytes:
+// The binary form of an Aggregator, version 2. Integers are varints
+// (encoding/binary's Uvarint and Varint) in their shortest encoding,
+// floats are 8 bytes little-endian IEEE 754, and a string is a uvarint
+// length then its bytes:
 //
 //	magic      "SAGG"
-//	version    1 byte, 1
+//	version    1 byte, 2
 //	query      string: the query's fingerprint (window, period, week start,
 //	           zone name and offset, group-by, statistics, ids)
-//	groups     uvarint n, then n groups of len(GroupBy) strings each,
-//	           numbered from 0 in the order of their first cell
-//	cells      uvarint n, then n cells:
-//	           group uvarint, bucket start varint, bucket end varint
-//	           (Unix seconds), count uvarint,
+//	cells      uvarint n, then n cells, one per row, in the order of the
+//	           rows of a Result (by bucket start, then by the group's
+//	           labels), no two of the same bucket and group:
+//	           group uvarint: the groups are numbered from 0 in the order
+//	             of their first cell, and the first cell of group g, whose
+//	             number g is the number of groups before it, carries its
+//	             labels after it: len(GroupBy) strings, in group-by order;
+//	           bucket start varint, bucket end varint (Unix seconds),
+//	           count uvarint,
 //	           runtime sum, compensation, min, max (4 floats),
 //	           cost sum, compensation, min, max (4 floats),
-//	           job name string
+//	           job name string (empty unless grouped by JOB_ID)
+//	checksum   4 bytes little-endian: the CRC-32 (Castagnoli) of every
+//	           byte before it, from the magic on
 //
-// Nothing follows the last cell.
+// The bytes depend on the rows alone, not on the order in which sessions
+// came nor on how the rows are held, so that decoding and encoding again
+// gives the same bytes. UnmarshalBinary accepts only what an aggregation
+// can produce: a cell counts at least one piece; its sums, minimums and
+// maximums are finite and not negative, the mean lies between the minimum
+// and the maximum, a piece's runtime is at most the length of its bucket
+// (clipped to the window) and its cost at most MaxCostInUSD.
 const (
 	binaryMagic   = "SAGG"
-	binaryVersion = 1
+	binaryVersion = 2
+	// minCellLen is the fewest bytes a cell takes: four one-byte
+	// integers, eight floats and an empty job name.
+	minCellLen = 4 + 8*8 + 1
 )
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // MarshalBinary implements [encoding.BinaryMarshaler]: it encodes the
 // rows a has aggregated so far, so that another process can merge them with
@@ -41,40 +62,37 @@ func (a *Aggregator) MarshalBinary() ([]byte, error) {
 // AppendBinary is MarshalBinary appending to b. It implements the
 // standard library's encoding.BinaryAppender.
 func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
+	a.init()
 	if a.err != nil {
 		return b, a.err
 	}
-	b = append(b, binaryMagic...)
-	b = append(b, binaryVersion)
-	b = appendString(b, a.fp)
-	// The rows are written in their order in a Result, and only the
-	// groups that have rows, numbered in the order of their first row,
-	// so that the bytes depend on the rows alone: not on the order in
-	// which sessions came, nor on how the rows are held.
 	entries, err := a.entries(false)
 	if err != nil {
 		return b, err
 	}
-	num := make([]int32, len(a.groups))
-	var used []int32
-	for _, e := range entries {
-		if num[e.group] == 0 {
-			used = append(used, e.group)
-			num[e.group] = int32(len(used))
-		}
-	}
-	b = binary.AppendUvarint(b, uint64(len(used)))
-	for _, g := range used {
-		for i := range a.q.GroupBy {
-			b = appendString(b, a.groups[g][i])
-		}
-	}
+	from := len(b)
+	b = append(b, binaryMagic...)
+	b = append(b, binaryVersion)
+	b = appendString(b, a.fp)
 	b = binary.AppendUvarint(b, uint64(len(entries)))
+	// Groups are numbered in the order of their first row; num[g] is
+	// group g's number + 1, or 0 before its first row.
+	num := make([]int32, len(a.groups))
+	used := int32(0)
 	st := a.store()
 	for i := range entries {
 		e := &entries[i]
 		c, job := st.sums(e)
-		b = binary.AppendUvarint(b, uint64(num[e.group]-1))
+		if num[e.group] == 0 {
+			used++
+			num[e.group] = used
+			b = binary.AppendUvarint(b, uint64(used-1))
+			for i := range a.q.GroupBy {
+				b = appendString(b, a.groups[e.group][i])
+			}
+		} else {
+			b = binary.AppendUvarint(b, uint64(num[e.group]-1))
+		}
 		b = binary.AppendVarint(b, e.start)
 		b = binary.AppendVarint(b, e.end)
 		b = binary.AppendUvarint(b, uint64(c.runtime.count))
@@ -85,7 +103,7 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 		}
 		b = appendString(b, job)
 	}
-	return b, nil
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[from:], castagnoli)), nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -95,84 +113,203 @@ func appendString(b []byte, s string) []byte {
 
 // UnmarshalBinary implements [encoding.BinaryUnmarshaler]: it replaces
 // what a has aggregated with the rows encoded in data by MarshalBinary. a
-// must have been made by NewAggregator with the same query as the
-// aggregator that encoded data: data of another query is an error wrapping
-// [ErrMismatch]. Data that is truncated, corrupted or inconsistent (a bucket
-// that is not one of the query's, a count of zero, a negative or infinite
-// value) is an error wrapping [ErrInvalidData]; more rows than the query's
-// MaxRows, or on an open side of the window more than its MaxBuckets,
-// wraps [ErrTooLarge]. On error a is left unchanged.
+// must be of the same query as the aggregator that encoded data (the zero
+// Aggregator is of the zero Query): data of another query is an error
+// wrapping [ErrMismatch] that says what differs. Data that is truncated or
+// corrupted (its checksum does not match), or that no aggregation could
+// have produced (see the layout above: rows out of order or repeated, a
+// bucket that is not one of the query's, a count of zero, a value that is
+// negative, not finite, or out of bounds), is an error wrapping
+// [ErrInvalidData]; more rows than the query's MaxRows, or on an open side
+// of the window more buckets than its limit, wraps [ErrTooLarge].
+//
+// On error a is left unchanged. The data is checked whole before a row is
+// built, so decoding allocates in proportion to the rows of valid data and
+// refuses invalid data, however long, without building any.
 func (a *Aggregator) UnmarshalBinary(data []byte) error {
+	a.init()
+	body, err := a.checkHeader(data)
+	if err != nil {
+		return err
+	}
+	// First check everything, building nothing; then build.
+	if err := a.decodeCells(body, nil); err != nil {
+		return err
+	}
 	b, err := NewAggregator(a.q)
 	if err != nil {
 		return err
 	}
-	d := decoder{data: data}
-	if string(d.bytes(len(binaryMagic))) != binaryMagic {
-		return fmt.Errorf("%w: not an Aggregator's binary form", ErrInvalidData)
-	}
-	if v := d.byte(); v != binaryVersion {
-		if d.err != nil {
-			return d.err
+	var k labels
+	var to []int32 // b's group numbers of the data's groups
+	err = a.decodeCells(body, func(g int, lbl [][]byte, start, end int64, c *cell) error {
+		if g == len(to) {
+			for i, l := range lbl {
+				k[i] = string(l)
+			}
+			to = append(to, b.groupOf(&k))
 		}
-		return fmt.Errorf("%w: version %d, want %d", ErrInvalidData, v, binaryVersion)
+		return b.mergeCell(to[g], start, end, &c.sums, c.jobName)
+	})
+	if err == nil {
+		err = b.checkBuckets()
 	}
-	if fp := d.string(); d.err == nil && fp != a.fp {
-		return fmt.Errorf("%w: the data is of another query than %s", ErrMismatch, describe(&a.q))
-	}
-	ng := d.count()
-	groups := make([]labels, 0, min(ng, 1024))
-	for i := 0; i < ng && d.err == nil; i++ {
-		var k labels
-		for j := range a.q.GroupBy {
-			k[j] = d.string()
-		}
-		groups = append(groups, k)
-	}
-	var to []int32 // b's group numbers of groups
-	if d.err == nil {
-		to = b.groupsOf(groups)
-	}
-	nc := d.count()
-	for i := 0; i < nc && d.err == nil; i++ {
-		g := d.uvarint()
-		start, end := d.varint(), d.varint()
-		n := d.uvarint()
-		var c cell
-		for _, s := range [2]*Stats{&c.runtime, &c.cost} {
-			s.count = int64(n)
-			s.sum, s.c, s.min, s.max = d.float(), d.float(), d.float(), d.float()
-		}
-		c.jobName = d.string()
-		if d.err != nil {
-			break
-		}
-		if err := b.checkCell(g, uint64(len(groups)), start, end, n, &c); err != nil {
-			return fmt.Errorf("%w: cell %d: %v", ErrInvalidData, i, err)
-		}
-		if err := b.mergeCell(to[g], start, end, &c.sums, c.jobName); err != nil {
-			return err
-		}
-	}
-	if d.err == nil && len(d.data) != 0 {
-		d.err = fmt.Errorf("%w: %d bytes after the last cell", ErrInvalidData, len(d.data))
-	}
-	if d.err != nil {
-		return d.err
-	}
-	if err := b.checkBuckets(); err != nil {
+	if err != nil {
 		return err
 	}
 	*a = *b
 	return nil
 }
 
-// checkCell reports what is wrong with a decoded cell, or nil.
-func (a *Aggregator) checkCell(g, ngroups uint64, start, end int64, n uint64, c *cell) error {
-	if g >= ngroups {
-		return fmt.Errorf("group %d of %d", g, ngroups)
+// checkHeader checks data's magic, version, checksum and query, and
+// returns the cells: what lies between the query and the checksum.
+func (a *Aggregator) checkHeader(data []byte) ([]byte, error) {
+	if len(data) < len(binaryMagic) || string(data[:len(binaryMagic)]) != binaryMagic {
+		return nil, fmt.Errorf("%w: not an Aggregator's binary form", ErrInvalidData)
 	}
-	if n == 0 || n > math.MaxInt64/2 {
+	if len(data) < len(binaryMagic)+1+4 {
+		return nil, fmt.Errorf("%w: truncated", ErrInvalidData)
+	}
+	if v := data[len(binaryMagic)]; v != binaryVersion {
+		return nil, fmt.Errorf("%w: version %d, want %d", ErrInvalidData, v, binaryVersion)
+	}
+	n := len(data) - 4
+	if sum := binary.LittleEndian.Uint32(data[n:]); sum != crc32.Checksum(data[:n], castagnoli) {
+		return nil, fmt.Errorf("%w: the checksum does not match: the data is truncated or corrupt", ErrInvalidData)
+	}
+	d := decoder{data: data[len(binaryMagic)+1 : n]}
+	if fp := d.bytes(); d.err == nil && string(fp) != a.fp {
+		return nil, fmt.Errorf("%w: the data is of a query with another %s", ErrMismatch, differences(string(fp), a.fp))
+	}
+	return d.data, d.err
+}
+
+// decodeCells checks the cells of the binary form, and calls add, if not
+// nil, for each. It gives add the cell's group number, and the group's
+// labels if the cell is the group's first (else nil); the labels and the
+// cell are valid until add returns.
+func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, start, end int64, c *cell) error) error {
+	d := decoder{data: data}
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(d.data)/minCellLen) {
+		return fmt.Errorf("%w: %d cells in %d bytes", ErrInvalidData, n, len(d.data))
+	}
+	if m := a.q.MaxRows; m > 0 && n > uint64(m) {
+		return fmt.Errorf("%w: the data holds %d rows, more than MaxRows %d", ErrTooLarge, n, m)
+	}
+	var (
+		groups     []int // groups[g] is the offset in data of group g's labels
+		lbl        = make([][]byte, len(a.q.GroupBy))
+		prevG      = -1
+		prevStart  int64
+		firstStart int64 // the start of the first cell's bucket
+		lastEnd    int64 // the end of the last cell's bucket
+		fields     = len(a.q.GroupBy)
+		c          cell // out of the loop: add makes it escape
+	)
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		g := d.uvarint()
+		isNew := g == uint64(len(groups))
+		if g > uint64(len(groups)) {
+			return fmt.Errorf("%w: cell %d: group %d before group %d", ErrInvalidData, i, g, len(groups))
+		}
+		if isNew {
+			groups = append(groups, len(data)-len(d.data))
+			for j := range fields {
+				lbl[j] = d.bytes()
+			}
+		}
+		start, end := d.varint(), d.varint()
+		count := d.uvarint()
+		c = cell{}
+		for _, s := range [2]*Stats{&c.runtime, &c.cost} {
+			s.count = int64(count)
+			s.sum, s.c, s.min, s.max = d.float(), d.float(), d.float(), d.float()
+		}
+		job := d.bytes()
+		if d.err != nil {
+			break
+		}
+		if err := a.checkCell(start, end, count, &c, len(job) > 0); err != nil {
+			return fmt.Errorf("%w: cell %d: %v", ErrInvalidData, i, err)
+		}
+		// The rows must come in order, each once: by bucket start, then
+		// by the group's labels.
+		if i > 0 {
+			order := 0
+			switch {
+			case start != prevStart:
+				order = cmpInt(prevStart, start)
+			case int(g) == prevG:
+			default:
+				order = compareLabels(data, groups[prevG], groups[g], fields)
+			}
+			if order >= 0 {
+				return fmt.Errorf("%w: cell %d is out of order or repeats a row", ErrInvalidData, i)
+			}
+		} else {
+			firstStart = start
+		}
+		lastEnd = end
+		prevG, prevStart = int(g), start
+		if add != nil {
+			c.jobName = string(job)
+			l := lbl
+			if !isNew {
+				l = nil
+			}
+			if err := add(int(g), l, start, end, &c); err != nil {
+				return err
+			}
+		}
+	}
+	if d.err == nil && len(d.data) != 0 {
+		return fmt.Errorf("%w: %d bytes after the last cell", ErrInvalidData, len(d.data))
+	}
+	if d.err != nil {
+		return d.err
+	}
+	// No two groups may have the same labels.
+	slices.SortFunc(groups, func(x, y int) int { return compareLabels(data, x, y, fields) })
+	for i := 1; i < len(groups); i++ {
+		if compareLabels(data, groups[i-1], groups[i], fields) == 0 {
+			return fmt.Errorf("%w: two groups have the same labels", ErrInvalidData)
+		}
+	}
+	if m := a.maxBuckets; m > 0 && n > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) {
+		if a.sp.g.count(firstStart, instant{lastEnd, 0}, m+1) > m {
+			return fmt.Errorf("%w: the data's rows span more than %d buckets", ErrTooLarge, m)
+		}
+	}
+	return nil
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// compareLabels compares the labels of two groups of the binary form,
+// which start at the offsets x and y of data and have been read once
+// already, as byte strings in group-by order.
+func compareLabels(data []byte, x, y, fields int) int {
+	dx, dy := decoder{data: data[x:]}, decoder{data: data[y:]}
+	for range fields {
+		if c := bytes.Compare(dx.bytes(), dy.bytes()); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// checkCell reports what is wrong with a decoded cell, or nil.
+func (a *Aggregator) checkCell(start, end int64, n uint64, c *cell, hasJob bool) error {
+	if n == 0 || n > math.MaxInt64 {
 		return fmt.Errorf("count %d", n)
 	}
 	if start >= end {
@@ -185,18 +322,34 @@ func (a *Aggregator) checkCell(g, ngroups uint64, start, end int64, n uint64, c 
 	if w.hasEnd && !(instant{start, 0}).less(w.end) || w.hasStart && !w.start.less(instant{end, 0}) {
 		return fmt.Errorf("bucket [%d, %d) lies outside the window", start, end)
 	}
-	for _, s := range [2]*Stats{&c.runtime, &c.cost} {
+	// The longest a piece can be: the bucket, clipped to the window.
+	bs, be, _ := w.clip(instant{start, 0}, instant{end, 0})
+	for i, s := range [2]*Stats{&c.runtime, &c.cost} {
+		name, most := "runtime", bs.secondsTo(be)
+		if i == 1 {
+			name, most = "cost", MaxCostInUSD
+		}
 		for _, f := range [4]float64{s.sum, s.c, s.min, s.max} {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return errors.New("a value is not finite")
+				return fmt.Errorf("a %s value is not finite", name)
 			}
 		}
-		if s.min < 0 || s.min > s.max || s.Sum() < 0 {
-			return fmt.Errorf("min %v, max %v, sum %v are inconsistent", s.min, s.max, s.Sum())
+		sum := s.Sum()
+		if !(s.sum >= 0 && math.Abs(s.c) <= s.sum && sum >= 0) || math.IsInf(sum, 0) {
+			return fmt.Errorf("%s sum %v (compensation %v) is inconsistent", name, s.sum, s.c)
+		}
+		if !(0 <= s.min && s.min <= s.max && s.max <= most) {
+			return fmt.Errorf("%s min %v, max %v: want 0 <= min <= max <= %v", name, s.min, s.max, most)
+		}
+		// The mean lies between the minimum and the maximum, up to the
+		// rounding of the sum.
+		avg, tol := sum/float64(n), 1e-9*s.max
+		if !(avg >= s.min-tol && avg <= s.max+tol) {
+			return fmt.Errorf("%s mean %v lies outside [min %v, max %v]", name, avg, s.min, s.max)
 		}
 	}
-	if c.jobName != "" && !a.byJob {
-		return errors.New("a job name in a query not grouped by JOB_ID")
+	if hasJob && !a.byJob {
+		return fmt.Errorf("a job name in a query not grouped by JOB_ID")
 	}
 	return nil
 }
@@ -214,29 +367,14 @@ func (d *decoder) fail(what string) {
 	}
 }
 
-func (d *decoder) bytes(n int) []byte {
-	if d.err != nil || n < 0 || n > len(d.data) {
-		d.fail("data")
-		return nil
-	}
-	b := d.data[:n]
-	d.data = d.data[n:]
-	return b
-}
-
-func (d *decoder) byte() byte {
-	if b := d.bytes(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
-
+// uvarint reads an unsigned varint, which must be in its shortest
+// encoding, so that a value has one encoding only.
 func (d *decoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(d.data)
-	if n <= 0 {
+	if n <= 0 || n != uvarintLen(v) {
 		d.fail("integer")
 		return 0
 	}
@@ -244,12 +382,13 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
+// varint reads a signed varint, which must be in its shortest encoding.
 func (d *decoder) varint() int64 {
 	if d.err != nil {
 		return 0
 	}
 	v, n := binary.Varint(d.data)
-	if n <= 0 {
+	if n <= 0 || n != uvarintLen(uint64(v)<<1^uint64(v>>63)) {
 		d.fail("integer")
 		return 0
 	}
@@ -257,30 +396,27 @@ func (d *decoder) varint() int64 {
 	return v
 }
 
-// count reads a number of items, each of which takes at least one byte, so
-// a count larger than what remains is malformed (and no huge allocation is
-// made for it).
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.data)) {
-		d.fail("count")
-		return 0
-	}
-	return int(n)
-}
+// uvarintLen returns the length of v's shortest encoding as a uvarint.
+func uvarintLen(v uint64) int { return max(1, (bits.Len64(v)+6)/7) }
 
 func (d *decoder) float() float64 {
-	if b := d.bytes(8); b != nil {
-		return math.Float64frombits(binary.LittleEndian.Uint64(b))
+	if d.err != nil || len(d.data) < 8 {
+		d.fail("number")
+		return 0
 	}
-	return 0
+	f := math.Float64frombits(binary.LittleEndian.Uint64(d.data))
+	d.data = d.data[8:]
+	return f
 }
 
-func (d *decoder) string() string {
+// bytes reads a string, without copying it.
+func (d *decoder) bytes() []byte {
 	n := d.uvarint()
-	if n > uint64(len(d.data)) {
+	if d.err != nil || n > uint64(len(d.data)) {
 		d.fail("string")
-		return ""
+		return nil
 	}
-	return string(d.bytes(int(n)))
+	b := d.data[:n]
+	d.data = d.data[n:]
+	return b
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,14 +30,16 @@ type Range struct {
 	hasMin, hasMax bool
 }
 
-// AtLeast returns the Range [v, +∞).
+// AtLeast returns the Range [v, +∞). If v is NaN, the Range is invalid,
+// and the query that uses it fails to validate.
 func AtLeast(v float64) Range { return Range{min: v, hasMin: true} }
 
-// AtMost returns the Range (-∞, v].
+// AtMost returns the Range (-∞, v]. If v is NaN, the Range is invalid,
+// and the query that uses it fails to validate.
 func AtMost(v float64) Range { return Range{max: v, hasMax: true} }
 
-// Between returns the Range [lo, hi]. If hi < lo the Range is invalid, and
-// the query that uses it fails to validate.
+// Between returns the Range [lo, hi]. If hi < lo, or either is NaN, the
+// Range is invalid, and the query that uses it fails to validate.
 func Between(lo, hi float64) Range { return Range{lo, hi, true, true} }
 
 // Contains reports whether v lies in r.
@@ -57,8 +60,8 @@ func (r Range) String() string {
 }
 
 // ErrInvalidRange is wrapped by the error of a UsageQuery whose Range has a
-// maximum below its minimum.
-var ErrInvalidRange = errors.New("maximum below minimum")
+// maximum below its minimum, or a bound that is NaN.
+var ErrInvalidRange = errors.New("sessionagg: invalid range")
 
 // A UsageSort orders the desktops of a usage report.
 type UsageSort uint8
@@ -88,6 +91,12 @@ type UsageQuery struct {
 	// SortBy and Descending order the report.
 	SortBy     UsageSort
 	Descending bool
+	// MaxDays and MaxRows, when positive, bound the number of days of the
+	// range, and the number of desktop-days the report holds: those with
+	// usage, and every day of each desktop it returns. A report that would
+	// exceed them fails as soon as that is known, with an error wrapping
+	// ErrTooLarge. Zero means no limit.
+	MaxDays, MaxRows int
 }
 
 // DesktopUsage is one desktop's usage over a UsageQuery's range.
@@ -109,9 +118,11 @@ type DayUsage struct {
 }
 
 // Validate reports what is wrong with q: a missing Start or End, an End
-// not after Start, an invalid Range or SortBy. The error is a *FieldError
-// naming the field in Workspace's spelling (start_time, max_idle_days ...)
-// and wraps ErrInvalidQuery.
+// not after Start, a Range with a NaN bound or a maximum below its
+// minimum, an invalid SortBy, a negative limit, or a range of more than
+// MaxDays days. The error is a *FieldError naming the field in
+// Workspace's spelling (start_time, max_idle_days ...) and wraps
+// ErrInvalidQuery.
 func (q *UsageQuery) Validate() error {
 	if q.Start.IsZero() {
 		return queryError("start_time", "", fmt.Errorf("%w: the range needs a start", ErrInvalidWindow))
@@ -119,23 +130,45 @@ func (q *UsageQuery) Validate() error {
 	if q.End.IsZero() {
 		return queryError("end_time", "", fmt.Errorf("%w: the range needs an end", ErrInvalidWindow))
 	}
-	base := Query{Start: q.Start, End: q.End}
+	base := q.base()
 	if err := base.Validate(); err != nil {
 		return err
 	}
 	for _, r := range []struct {
-		name string
-		r    Range
-	}{{"max_idle_days", q.IdleDays}, {"usage_max_hours", q.UsageHours}} {
+		min, max string
+		r        Range
+	}{{"min_idle_days", "max_idle_days", q.IdleDays}, {"usage_min_hours", "usage_max_hours", q.UsageHours}} {
+		if r.r.hasMin && math.IsNaN(r.r.min) {
+			return queryError(r.min, "NaN", fmt.Errorf("%w: a bound is NaN", ErrInvalidRange))
+		}
+		if r.r.hasMax && math.IsNaN(r.r.max) {
+			return queryError(r.max, "NaN", fmt.Errorf("%w: a bound is NaN", ErrInvalidRange))
+		}
 		if r.r.hasMin && r.r.hasMax && r.r.max < r.r.min {
-			return queryError(r.name, strconv.FormatFloat(r.r.max, 'g', -1, 64),
-				fmt.Errorf("%w %v", ErrInvalidRange, r.r.min))
+			return queryError(r.max, strconv.FormatFloat(r.r.max, 'g', -1, 64),
+				fmt.Errorf("%w: maximum below minimum %v", ErrInvalidRange, r.r.min))
 		}
 	}
 	if q.SortBy > SortByIdle {
 		return queryError("sort_field", strconv.Itoa(int(q.SortBy)), errors.New("want SortByResource, SortByUsage or SortByIdle"))
 	}
+	for _, l := range []struct {
+		name string
+		v    int
+	}{{"max_days", q.MaxDays}, {"max_rows", q.MaxRows}} {
+		if l.v < 0 {
+			return queryError(l.name, strconv.Itoa(l.v), fmt.Errorf("%w: a limit must not be negative", ErrTooLarge))
+		}
+	}
+	if n := base.calendar().grid().count(q.Start.Unix(), instantOf(q.End), q.MaxDays+1); q.MaxDays > 0 && n > q.MaxDays {
+		return queryError("end_time", formatTime(q.End), fmt.Errorf("%w: the range from %s holds more than %d days", ErrTooLarge, formatTime(q.Start), q.MaxDays))
+	}
 	return nil
+}
+
+// base returns the Query of q's days.
+func (q *UsageQuery) base() Query {
+	return Query{Start: q.Start, End: q.End, Period: Daily, Location: q.Location}
 }
 
 // DesktopUsageReport splits sessions at the midnights of q.Location and
@@ -151,15 +184,15 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	base := Query{Start: q.Start, End: q.End, Period: Daily, Location: q.Location}
+	base := q.base()
 	sp := newSplitter(&base)
-	t := newTable[Stats](sp.g.fixed, 0)
+	t := newTable[Stats](sp.g.fixed, q.MaxRows)
 	ids := make(map[string]int32)
 	var out []DesktopUsage
 	i := 0
 	for s := range sessions {
-		if s.End.Before(s.Start) {
-			return nil, fmt.Errorf("session %d: %w", i, sessionError("endTime", formatTime(s.End), fmt.Errorf("before startTime %s", formatTime(s.Start))))
+		if err := checkInterval(s.Start, s.End); err != nil {
+			return nil, fmt.Errorf("session %d: %w", i, err)
 		}
 		i++
 		g, ok := ids[s.ResourceID]
@@ -183,43 +216,35 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 		}
 	}
 
-	// The days of the range, and each day's index by its start.
-	var days []DayUsage
-	var starts []int64
-	c := sp.g.at(sp.win.start.sec)
-	for {
-		days = append(days, DayUsage{
-			Start: clipTime(c.start, sp.win.start, true, sp.g.loc, true),
-			End:   clipTime(c.end, sp.win.end, true, sp.g.loc, false),
-		})
-		starts = append(starts, c.start)
-		if !(instant{c.end, 0}).less(sp.win.end) || !c.advance() {
-			break
+	// Each desktop's usage and idle days, from its days with usage alone:
+	// the days of the range less those with usage are idle. The cells,
+	// in day order, sum as the days would.
+	days := sp.g.count(sp.win.start.sec, sp.win.end, math.MaxInt)
+	totals := make([]Stats, len(out))
+	for _, j := range t.order() {
+		g, sum := t.where[j].group, t.cells[j].Sum()
+		totals[g].addSum(sum)
+		if sum != 0 {
+			out[g].IdleDays-- // one day fewer idle, from days below
 		}
-	}
-	for g := range out {
-		out[g].Days = slices.Clone(days)
-	}
-	for j := range t.cells {
-		w := &t.where[j]
-		d, _ := slices.BinarySearch(starts, w.start)
-		out[w.group].Days[d].Seconds = t.cells[j].Sum()
 	}
 	kept := out[:0]
+	keptIDs := make([]int32, 0) // kept[i] is desktop keptIDs[i]
 	needle := strings.ToLower(q.NameContains)
-	for _, u := range out {
-		var total Stats
-		for _, d := range u.Days {
-			total.Add(d.Seconds)
-			if d.Seconds == 0 {
-				u.IdleDays++
-			}
-		}
-		u.UsageSeconds = total.Sum()
+	for g, u := range out {
+		u.IdleDays += days
+		u.UsageSeconds = totals[g].Sum()
 		if strings.Contains(strings.ToLower(u.ResourceName), needle) &&
 			q.IdleDays.Contains(float64(u.IdleDays)) && q.UsageHours.Contains(u.UsageSeconds/3600) {
 			kept = append(kept, u)
+			keptIDs = append(keptIDs, int32(g))
 		}
+	}
+	if m := q.MaxRows; m > 0 && len(kept) > 0 && days > m/len(kept) {
+		return nil, fmt.Errorf("%w: %d desktops of %d days each are more than %d rows", ErrTooLarge, len(kept), days, m)
+	}
+	if len(kept) > 0 {
+		fillDays(kept, keptIDs, t, sp)
 	}
 	slices.SortFunc(kept, func(x, y DesktopUsage) int {
 		var c int
@@ -241,4 +266,34 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 		return c
 	})
 	return kept, nil
+}
+
+// fillDays sets the Days of the kept desktops, whose group numbers in t
+// are groups: every day of sp's window, with the usage of t's cells.
+func fillDays(kept []DesktopUsage, groups []int32, t *table[Stats], sp splitter) {
+	var days []DayUsage
+	var starts []int64 // each day's start, to find a cell's day
+	c := sp.g.at(sp.win.start.sec)
+	for {
+		days = append(days, DayUsage{
+			Start: clipTime(c.start, sp.win.start, true, sp.g.loc, true),
+			End:   clipTime(c.end, sp.win.end, true, sp.g.loc, false),
+		})
+		starts = append(starts, c.start)
+		if !(instant{c.end, 0}).less(sp.win.end) || !c.advance() {
+			break
+		}
+	}
+	at := make(map[int32]int, len(groups)) // a group's index in kept
+	for i, g := range groups {
+		at[g] = i
+		kept[i].Days = slices.Clone(days)
+	}
+	for j := range t.cells {
+		w := &t.where[j]
+		if i, ok := at[w.group]; ok {
+			d, _ := slices.BinarySearch(starts, w.start)
+			kept[i].Days[d].Seconds = t.cells[j].Sum()
+		}
+	}
 }

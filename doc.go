@@ -57,7 +57,11 @@
 // statistics; a repeated group-by field or statistic is an error; sessions
 // that the queue or fleet ids exclude are skipped, while an invalid session
 // is an error, never silently dropped; a cost above [MaxCostInUSD], some
-// 1.9e289 dollars, is invalid, so that no sum overflows.
+// 1.9e289 dollars, is invalid, so that no sum overflows; a session whose
+// Start or End is the zero time.Time is invalid, since the zero time
+// means a field left unset far more often than year 1; and rows whose
+// times fall outside the years 0001 to 9999, which RFC 3339 cannot
+// write, are an error ([ErrOutOfRange]).
 //
 // # Merging partial results
 //
@@ -69,15 +73,28 @@
 // ([AggregateParallel]) or in other processes ([Aggregator.MarshalBinary],
 // [Aggregator.UnmarshalBinary]) give the rows of aggregating everything at
 // once. Memory grows with the number of rows and groups, never with the
-// number of sessions.
+// number of sessions. The zero Aggregator is an empty one of the zero
+// Query.
+//
+// The binary form carries a checksum, and decoding accepts only rows that
+// an aggregation could have produced, in their order, each once: corrupt
+// or crafted data is an error ([ErrInvalidData]), checked whole before any
+// row is built, so that memory follows the rows of valid data and not
+// what invalid data claims.
 //
 // # Pages and limits
 //
 // [Result.Page] reads a result a page of rows at a time, with an opaque
-// token for the next page that is bound to the query: a token of another
-// query, or a forged or corrupted one, is an error, never a wrong page.
+// token for the next page that is bound to the query and to the rows: a
+// token of another query, of the same query over other data, or a forged
+// or corrupted one, is an error, never a wrong page.
+//
 // Query.MaxBuckets and Query.MaxRows make a query that would be too large
-// fail fast with [ErrTooLarge], the cloud API's TIMEOUT.
+// fail fast with [ErrTooLarge], the cloud API's TIMEOUT. On a side of the
+// window left open, where the sessions decide how many buckets there are,
+// a query without a MaxBuckets has [DefaultMaxBuckets], a million, so
+// that no session, however long, exhausts memory; set MaxBuckets to raise
+// it, or to [NoLimit] to lift it. UsageQuery has MaxDays and MaxRows.
 //
 // # Errors
 //

@@ -16,6 +16,20 @@ type instant struct{ sec, nsec int64 }
 
 func instantOf(t time.Time) instant { return instant{t.Unix(), int64(t.Nanosecond())} }
 
+// ok reports whether a is an instant that Validate accepts: not the zero
+// time.Time, and not one whose Unix seconds wrapped around. A time.Time
+// counts seconds from year 1, and Unix subtracts 62,135,596,800 from
+// them: for the times of the first 1,970 years after time.Time's minimum
+// (such as time.Unix(math.MaxInt64, 0), whose own seconds overflow) the
+// result wraps to within that much of MaxInt64, and no other time's Unix
+// seconds come that close; Before and Unix then disagree on its order.
+func (a instant) ok() bool {
+	return a.sec <= math.MaxInt64-unixToInternal && (a.sec != -unixToInternal || a.nsec != 0)
+}
+
+// unixToInternal is the seconds from 0001-01-01, time.Time's zero, to 1970.
+const unixToInternal = 62135596800
+
 func (a instant) less(b instant) bool {
 	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec)
 }
@@ -74,17 +88,17 @@ type splitter struct {
 }
 
 func newSplitter(q *Query) splitter {
-	return splitter{g: *q.calendar().grid(), win: windowOf(q), maxPieces: q.MaxBuckets}
+	return splitter{g: *q.calendar().grid(), win: windowOf(q), maxPieces: q.maxBuckets()}
 }
 
 // errTooManyPieces is returned by each when a session has more pieces than
 // maxPieces.
-var errTooManyPieces = fmt.Errorf("a session spans more buckets than the limit: %w", ErrTooLarge)
+var errTooManyPieces = fmt.Errorf("%w: a session spans more buckets than the limit (Query.MaxBuckets, or DefaultMaxBuckets on a window open on a side)", ErrTooLarge)
 
 // errEndOfTime is returned by each, and by Aggregator.Add, for a session
 // that reaches where the bucket arithmetic would overflow, some 292
 // billion years from 1970.
-var errEndOfTime = fmt.Errorf("session reaches the end of representable time: %w", ErrTooLarge)
+var errEndOfTime = fmt.Errorf("%w: a session reaches the end of representable time", ErrTooLarge)
 
 // each calls f for every piece of the session [s, e), clipped to the
 // window, with the bucket's key, start and end, and the piece's length in
@@ -247,7 +261,7 @@ type cellKey struct {
 	end   int64 // bucket end
 }
 
-var errTooManyRows = fmt.Errorf("more rows than the limit: %w", ErrTooLarge)
+var errTooManyRows = fmt.Errorf("%w: more rows than the limit", ErrTooLarge)
 
 func newTable[C any](dense bool, limit int) *table[C] {
 	t := &table[C]{dense: dense, limit: limit, lastID: -1}

@@ -24,15 +24,21 @@ var (
 	ErrInvalidFilter = errors.New("sessionagg: invalid id filter")
 	// ErrTooLarge: the query's buckets or rows exceed the limits it set.
 	ErrTooLarge = errors.New("sessionagg: too many buckets or rows: shorten the window or lengthen the period")
-	// ErrInvalidSession: a session whose end is before its start, or whose
-	// cost is NaN, negative or above MaxCostInUSD.
+	// ErrInvalidSession: a session whose start or end is unset (the zero
+	// time.Time) or so far from 1970 that its Unix seconds overflow, whose
+	// end is before its start, or whose cost is NaN, negative or above
+	// MaxCostInUSD.
 	ErrInvalidSession = errors.New("sessionagg: invalid session")
 	// ErrMismatch: merging or decoding partial results of different queries.
 	ErrMismatch = errors.New("sessionagg: partial results of different queries")
 	// ErrInvalidToken: a page token that is forged, corrupted, truncated or
-	// made by another query.
+	// made by another query or over other rows.
 	ErrInvalidToken = errors.New("sessionagg: invalid page token")
-	// ErrInvalidData: binary data that UnmarshalBinary cannot decode.
+	// ErrOutOfRange: a window bound, or the time of a row, outside the
+	// years 1 to 9999 of its zone, which RFC 3339 cannot write.
+	ErrOutOfRange = errors.New("sessionagg: time outside the years 0001 to 9999")
+	// ErrInvalidData: binary data that UnmarshalBinary refuses: truncated,
+	// corrupt, or holding rows that no aggregation could produce.
 	ErrInvalidData = errors.New("sessionagg: invalid binary data")
 )
 

@@ -1,11 +1,13 @@
 package sessionagg
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"math"
 	"strconv"
 )
 
@@ -23,10 +25,12 @@ type Page struct {
 // whose NextToken it is. If maxResults <= 0, the page holds all the
 // remaining rows.
 //
-// A token is opaque and tied to the query and the number of rows of the
-// Result that made it: a token from another query, or one that was forged,
-// corrupted or truncated, is an error wrapping [ErrInvalidToken], never a
-// wrong page.
+// A token is opaque and tied to the query and the rows of the Result that
+// made it: a token from another query, from the same query over other
+// data, or one that was forged, corrupted or truncated, is an error
+// wrapping [ErrInvalidToken], never a wrong page. The same rows give the
+// same tokens, in any process, so a token outlives the Result that made
+// it. The first token costs a pass over the rows, to digest them.
 func (r *Result) Page(token string, maxResults int) (Page, error) {
 	off := 0
 	if token != "" {
@@ -61,19 +65,56 @@ func (r *Result) Pages(maxResults int) iter.Seq[Page] {
 	}
 }
 
-// A token is base64url of: a version byte (1), the offset of the next row
-// as 8 bytes big-endian, and the first 16 bytes of SHA-256 over the query's
-// fingerprint, the number of rows and the offset.
-const tokenVersion = 1
+// A token is base64url of: a version byte (2), the offset of the next row
+// as 8 bytes big-endian, and the first 16 bytes of HMAC-SHA-256, keyed
+// with the digest of the Result's rows (see rowsDigest), over the query's
+// fingerprint, the number of rows and the offset. Without the rows, a
+// token cannot be made; with other rows, even of the same query and
+// number, it does not match.
+const tokenVersion = 2
 
 func (r *Result) tokenMAC(off int) []byte {
-	h := sha256.New()
+	h := hmac.New(sha256.New, r.rowsDigest())
 	h.Write([]byte(r.fp))
 	var n [16]byte
 	binary.BigEndian.PutUint64(n[:8], uint64(r.Len()))
 	binary.BigEndian.PutUint64(n[8:], uint64(off))
 	h.Write(n[:])
 	return h.Sum(nil)[:16]
+}
+
+// rowsDigest returns the SHA-256 of r's rows, computed on first use: the
+// buckets, the groups' labels, the counts, every float of the sums, and
+// the job names.
+func (r *Result) rowsDigest() []byte {
+	r.digestOnce.Do(func() {
+		h := sha256.New()
+		var b []byte
+		for i := range r.entries {
+			e := &r.entries[i]
+			b = binary.AppendVarint(b[:0], e.start)
+			b = binary.AppendVarint(b, e.end)
+			for _, l := range r.groups[e.group][:len(r.q.GroupBy)] {
+				b = appendString(b, l)
+			}
+			if e.cell < 0 {
+				b = append(b, 0)
+			} else {
+				s, job := r.store.sums(e)
+				b = append(b, 1)
+				b = binary.AppendUvarint(b, uint64(s.runtime.count))
+				for _, st := range [2]*Stats{&s.runtime, &s.cost} {
+					for _, f := range [4]float64{st.sum, st.c, st.min, st.max} {
+						b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+					}
+				}
+				b = appendString(b, job)
+			}
+			h.Write(b)
+		}
+		r.digest = h.Sum(nil)
+	})
+	return r.digest
 }
 
 func (r *Result) token(off int) string {
@@ -88,7 +129,7 @@ func (r *Result) decodeToken(token string) (int, error) {
 	bad := func(why string) (int, error) {
 		return 0, fmt.Errorf("%w %q: %s", ErrInvalidToken, token, why)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) != 25 {
 		return bad("not a token of this package")
 	}
@@ -99,11 +140,8 @@ func (r *Result) decodeToken(token string) (int, error) {
 	if off == 0 || off >= uint64(r.Len()) {
 		return bad("made by another query or for other data")
 	}
-	mac := r.tokenMAC(int(off))
-	for i := range mac {
-		if mac[i] != b[9+i] {
-			return bad("made by another query or for other data")
-		}
+	if !hmac.Equal(r.tokenMAC(int(off)), b[9:]) {
+		return bad("made by another query or for other data")
 	}
 	return int(off), nil
 }

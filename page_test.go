@@ -92,10 +92,11 @@ func TestPages(t *testing.T) {
 }
 
 // TestPageTokenElsewhere checks that a token is honoured only by a result
-// of the same query with the same number of rows: another period, zone,
-// group-by, statistics, filter or window, or the same query over data
-// with another number of rows, is an error wrapping ErrInvalidToken; the
-// same query over the same data is not.
+// of the same query over the same rows: another period, zone, group-by,
+// statistics, filter or window, or the same query over other data, even
+// with as many rows, is an error wrapping ErrInvalidToken; the same query
+// over the same data is not. Before, a token of another data set with as
+// many rows returned that data set's page.
 func TestPageTokenElsewhere(t *testing.T) {
 	const n = 10
 	r := pageResult(t, pageQuery, n)
@@ -127,12 +128,19 @@ func TestPageTokenElsewhere(t *testing.T) {
 		{"a window", other(func(q *sessionagg.Query) { q.Start = aggAt(1, 0) }), n, false},
 		{"the same query over more data", pageQuery, n + 1, false},
 		{"the same query over less data", pageQuery, n - 1, false},
+		{"the same query over other data of as many rows", pageQuery, -n, false},
 	}
 	for _, tt := range tests {
 		var r2 *sessionagg.Result
-		if tt.rows > 0 {
+		switch {
+		case tt.rows < 0:
+			// The same rows but for one cost.
+			s := pageSessions(-tt.rows)
+			s[len(s)-1].CostInUSD += 0.5
+			r2 = aggRun(t, tt.q, s)
+		case tt.rows > 0:
 			r2 = pageResult(t, tt.q, tt.rows)
-		} else {
+		default:
 			r2 = aggRun(t, tt.q, pageSessions(n))
 		}
 		p2, err := r2.Page(token, 3)
@@ -193,12 +201,19 @@ func TestPageTokenCorrupted(t *testing.T) {
 }
 
 // FuzzPageToken feeds strings to Result.Page as tokens: it must not panic,
-// its errors must wrap ErrInvalidToken, and a token it accepts must give
-// consecutive rows of the result, ending at the end exactly when there is
-// no next token.
+// its errors must wrap ErrInvalidToken, and a token it accepts must be one
+// that the result itself gave out, and give consecutive rows of the
+// result from the offset it stands for, ending at the end exactly when
+// there is no next token.
 func FuzzPageToken(f *testing.F) {
 	r := pageResult(f, pageQuery, 12)
 	all := aggRows(r)
+	// issued[k] is the token for the rows from k on.
+	issued := map[string]int{}
+	for k := 1; k < len(all); k++ {
+		p, _ := r.Page("", k)
+		issued[p.NextToken] = k
+	}
 	for _, size := range []int{1, 5, 11} {
 		for p := range r.Pages(size) {
 			f.Add(p.NextToken, size)
@@ -224,8 +239,14 @@ func FuzzPageToken(f *testing.F) {
 			}
 			return
 		}
-		off := slices.IndexFunc(all, func(r aggRow) bool { return cmp.Equal(r, got[0]) })
-		if off < 0 || off+len(got) > len(all) || !cmp.Equal(all[off:off+len(got)], got) {
+		off, ok := issued[token]
+		if token == "" {
+			off, ok = 0, true
+		}
+		if !ok {
+			t.Fatalf("Page(%q, %d) accepted a token the result never gave out", token, size)
+		}
+		if off+len(got) > len(all) || !cmp.Equal(all[off:off+len(got)], got) {
 			t.Fatalf("Page(%q, %d) = %v, not consecutive rows of the result", token, size, got)
 		}
 		if (off+len(got) == len(all)) != (p.NextToken == "") {

@@ -178,9 +178,35 @@ type Query struct {
 	// MaxBuckets and MaxRows, when positive, bound the number of buckets
 	// of the window (or, on an open side, between the first and the last
 	// piece) and the number of rows. A query that would exceed them fails
-	// as soon as that is known, with an error wrapping ErrTooLarge. Zero
-	// means no limit.
+	// as soon as that is known, with an error wrapping ErrTooLarge.
+	//
+	// A MaxBuckets of zero means DefaultMaxBuckets on an open side of the
+	// window, where the sessions decide how many buckets there are, so
+	// that no session, however long, can exhaust memory; and no limit on
+	// a window bounded on both sides, whose buckets the caller chose. A
+	// MaxRows of zero means no limit. NoLimit lifts either limit.
 	MaxBuckets, MaxRows int
+}
+
+// DefaultMaxBuckets is the limit on buckets of a query whose MaxBuckets is
+// zero and whose window is open on a side: a million buckets, which is
+// 114 years of hours or 2,700 years of days, and some 100 MB of rows for
+// one group. Set MaxBuckets to raise it, or to NoLimit to lift it.
+const DefaultMaxBuckets = 1_000_000
+
+// NoLimit, as a Query's MaxBuckets or MaxRows, means no limit.
+const NoLimit = -1
+
+// maxBuckets returns the limit on buckets that applies to q, or 0 for
+// none.
+func (q *Query) maxBuckets() int {
+	switch {
+	case q.MaxBuckets > 0:
+		return q.MaxBuckets
+	case q.MaxBuckets == 0 && (q.Start.IsZero() || q.End.IsZero()):
+		return DefaultMaxBuckets
+	}
+	return 0
 }
 
 // clone returns q with slices of its own, so that changing the caller's
@@ -196,14 +222,17 @@ func (q Query) clone() Query {
 // Validate reports the first thing wrong with q, or nil. Each error is a
 // *[FieldError] naming the field, in the cloud API's spelling, and the
 // value, and wraps [ErrInvalidQuery] and one of [ErrInvalidPeriod],
-// [ErrInvalidWindow], [ErrInvalidField], [ErrInvalidStatistic],
-// [ErrInvalidFilter] or [ErrTooLarge]:
+// [ErrInvalidWindow], [ErrOutOfRange], [ErrInvalidField],
+// [ErrInvalidStatistic], [ErrInvalidFilter] or [ErrTooLarge]:
 //
 //   - a Period or WeekStart that is not one of the constants;
 //   - an End that is not after Start, where both are set;
 //   - an unknown or repeated GroupBy field or Statistic;
 //   - both QueueIDs and FleetIDs, more than MaxIDs of either, or an empty id;
-//   - a negative limit, or a bounded window with more than MaxBuckets
+//   - a repeated queue or fleet id;
+//   - a Start or End outside the years 1 to 9999 in Location, which row
+//     times could not be written in ([ErrOutOfRange]);
+//   - a limit below NoLimit, or a bounded window with more than MaxBuckets
 //     buckets.
 func (q *Query) Validate() error {
 	if q.Period != 0 && !q.Period.valid() {
@@ -211,6 +240,17 @@ func (q *Query) Validate() error {
 	}
 	if q.WeekStart != Monday && q.WeekStart != Sunday {
 		return queryError("weekStart", q.WeekStart.String(), fmt.Errorf("%w: want MONDAY or SUNDAY", ErrInvalidPeriod))
+	}
+	for _, side := range [...]struct {
+		name string
+		t    time.Time
+	}{{"startTime", q.Start}, {"endTime", q.End}} {
+		if side.t.IsZero() {
+			continue
+		}
+		if err := checkYear(side.t.In(q.location())); err != nil {
+			return queryError(side.name, formatTime(side.t), err)
+		}
 	}
 	if !q.Start.IsZero() && !q.End.IsZero() && !q.End.After(q.Start) {
 		return queryError("endTime", formatTime(q.End), fmt.Errorf("%w (startTime %s)", ErrInvalidWindow, formatTime(q.Start)))
@@ -251,19 +291,31 @@ func (q *Query) Validate() error {
 			if id == "" {
 				return queryError(f.name+"["+strconv.Itoa(i)+"]", id, fmt.Errorf("%w: an id is empty", ErrInvalidFilter))
 			}
+			if slices.Contains(f.ids[:i], id) {
+				return queryError(f.name+"["+strconv.Itoa(i)+"]", id, fmt.Errorf("%w: %q is repeated", ErrInvalidFilter, id))
+			}
 		}
 	}
-	if q.MaxBuckets < 0 {
-		return queryError("maxBuckets", strconv.Itoa(q.MaxBuckets), fmt.Errorf("%w: a limit must not be negative", ErrTooLarge))
+	if q.MaxBuckets < NoLimit {
+		return queryError("maxBuckets", strconv.Itoa(q.MaxBuckets), fmt.Errorf("%w: want a positive limit, 0 for the default or NoLimit (-1)", ErrTooLarge))
 	}
-	if q.MaxRows < 0 {
-		return queryError("maxRows", strconv.Itoa(q.MaxRows), fmt.Errorf("%w: a limit must not be negative", ErrTooLarge))
+	if q.MaxRows < NoLimit {
+		return queryError("maxRows", strconv.Itoa(q.MaxRows), fmt.Errorf("%w: want a positive limit, 0 or NoLimit (-1) for none", ErrTooLarge))
 	}
 	if q.MaxBuckets > 0 && !q.Start.IsZero() && !q.End.IsZero() {
 		if n := q.calendar().grid().count(q.Start.Unix(), instantOf(q.End), q.MaxBuckets+1); n > q.MaxBuckets {
-			return queryError("period", q.period().String(), fmt.Errorf("the window %s to %s holds more than %d buckets: %w",
-				formatTime(q.Start), formatTime(q.End), q.MaxBuckets, ErrTooLarge))
+			return queryError("period", q.period().String(), fmt.Errorf("%w: the window %s to %s holds more than %d buckets",
+				ErrTooLarge, formatTime(q.Start), formatTime(q.End), q.MaxBuckets))
 		}
+	}
+	return nil
+}
+
+// checkYear returns an error if t's year is not 1 to 9999, the years that
+// RFC 3339 can write.
+func checkYear(t time.Time) error {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return fmt.Errorf("%w: year %d", ErrOutOfRange, y)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sessionagg
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -93,6 +95,10 @@ type Result struct {
 	groups  []labels // labels of every group, which never change
 	store   store
 	entries []rowEntry
+
+	// The digest of the rows, for page tokens: see rowsDigest.
+	digestOnce sync.Once
+	digest     []byte
 }
 
 // A store is the rows of an Aggregator, as a Result sees them: either in
@@ -155,6 +161,19 @@ func newResult(a *Aggregator) (*Result, error) {
 	entries, err := a.entries(a.q.FillEmpty)
 	if err != nil {
 		return nil, err
+	}
+	if n := len(entries); n > 0 {
+		// Rows are in order of their start, and so of their end: the
+		// first starts first and the last ends last.
+		w, loc := &a.sp.win, a.sp.g.loc
+		for _, t := range [...]time.Time{
+			clipTime(entries[0].start, w.start, w.hasStart, loc, true),
+			clipTime(entries[n-1].end, w.end, w.hasEnd, loc, false),
+		} {
+			if err := checkYear(t); err != nil {
+				return nil, fmt.Errorf("%w: a row at %s: bound the window", err, formatTime(t))
+			}
+		}
 	}
 	return &Result{
 		q:       a.q,
@@ -313,8 +332,8 @@ func (a *Aggregator) fill(entries []rowEntry) ([]rowEntry, error) {
 	// From a bounded side of the window to the rows: Validate counted the
 	// buckets of a window bounded on both sides, and checkBuckets those
 	// between the first row and the last, but not these.
-	if m := a.q.MaxBuckets; m > 0 && a.sp.g.count(lo.sec, hi, m+1) > m {
-		return nil, fmt.Errorf("the empty buckets to fill span more than %d buckets: %w", m, ErrTooLarge)
+	if m := a.maxBuckets; m > 0 && a.sp.g.count(lo.sec, hi, m+1) > m {
+		return nil, fmt.Errorf("%w: the empty buckets to fill span more than %d buckets%s", ErrTooLarge, m, defaultNote(a.q.MaxBuckets))
 	}
 	for c := a.sp.g.at(lo.sec); ; {
 		for _, g := range groups {
@@ -366,52 +385,154 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 
 // fingerprint returns what identifies q's rows: everything but its limits.
 // Two aggregators merge, and a page token is honoured, only when their
-// fingerprints are equal.
+// fingerprints are equal. It is a version, then each of q's parts (see
+// queryParts) as a uvarint length and bytes, so that two fingerprints can
+// be compared part by part to say what differs.
 func fingerprint(q *Query) string {
-	var b []byte
-	b = append(b, "sessionagg/1"...)
-	put := func(v int64) { b = binary.AppendVarint(b, v) }
-	str := func(s string) { put(int64(len(s))); b = append(b, s...) }
-	for _, t := range []time.Time{q.Start, q.End} {
-		if t.IsZero() {
-			put(0)
-			continue
-		}
-		put(1)
-		put(t.Unix())
-		put(int64(t.Nanosecond()))
-	}
-	put(int64(q.period()))
-	put(int64(q.WeekStart))
-	loc := q.location()
-	str(loc.String())
-	if fixed, off := fixedOffset(loc); fixed {
-		put(off)
-	} else {
-		put(math.MinInt64)
-	}
-	put(int64(len(q.GroupBy)))
-	for _, f := range q.GroupBy {
-		put(int64(f))
-	}
-	put(int64(q.statistics()))
-	if q.FillEmpty {
-		put(1)
-	} else {
-		put(0)
-	}
-	for _, ids := range [][]string{q.QueueIDs, q.FleetIDs} {
-		s := slices.Clone(ids)
-		slices.Sort(s)
-		put(int64(len(s)))
-		for _, id := range s {
-			str(id)
-		}
+	b := []byte(fingerprintVersion)
+	for _, p := range queryParts(q, false) {
+		b = binary.AppendUvarint(b, uint64(len(p.key)))
+		b = append(b, p.key...)
 	}
 	return string(b)
 }
 
-// describe returns a short account of q for error messages.
+const fingerprintVersion = "sessionagg/2"
+
+// A queryPart is one thing that identifies a query's rows: its name in
+// error messages, its bytes in the fingerprint, and its value for people.
+type queryPart struct {
+	name string
+	key  []byte
+	show string
+}
+
+// queryParts returns the parts of q that make its fingerprint, in order;
+// with their values for people only if show is true, since a fingerprint
+// is made for every Aggregator and a message rarely.
+func queryParts(q *Query, show bool) []queryPart {
+	var parts [10]queryPart
+	var buf [16]int64
+	vals := buf[:0]
+	add := func(i int, name, value string, b []byte) {
+		for _, v := range vals {
+			b = binary.AppendVarint(b, v)
+		}
+		parts[i] = queryPart{name, b, value}
+		vals = buf[:0]
+	}
+	for i, side := range [2]struct {
+		name string
+		t    time.Time
+	}{{"startTime", q.Start}, {"endTime", q.End}} {
+		value := "open"
+		if side.t.IsZero() {
+			vals = append(vals, 0)
+		} else {
+			vals = append(vals, 1, side.t.Unix(), int64(side.t.Nanosecond()))
+			if show {
+				value = formatTime(side.t)
+			}
+		}
+		add(i, side.name, value, nil)
+	}
+	vals = append(vals, int64(q.period()))
+	add(2, "period", q.period().String(), nil)
+	vals = append(vals, int64(q.WeekStart))
+	add(3, "weekStart", q.WeekStart.String(), nil)
+	loc := q.location()
+	off := int64(math.MinInt64)
+	if fixed, o := fixedOffset(loc); fixed {
+		off = o
+	}
+	vals = append(vals, off)
+	add(4, "timezone", loc.String(), []byte(loc.String()))
+	for _, f := range q.GroupBy {
+		vals = append(vals, int64(f))
+	}
+	value := ""
+	if show {
+		value = fmt.Sprint(q.GroupBy)
+	}
+	add(5, "groupBy", value, nil)
+	vals = append(vals, int64(q.statistics()))
+	if show {
+		var stats []Statistic
+		for s := Sum; s <= Avg; s++ {
+			if q.statistics()&(1<<s) != 0 {
+				stats = append(stats, s)
+			}
+		}
+		value = fmt.Sprint(stats)
+	}
+	add(6, "statistics", value, nil)
+	fill := int64(0)
+	if q.FillEmpty {
+		fill = 1
+	}
+	vals = append(vals, fill)
+	add(7, "fillEmpty", strconv.FormatBool(q.FillEmpty), nil)
+	for i, f := range [2]struct {
+		name string
+		ids  []string
+	}{{"queueIds", q.QueueIDs}, {"fleetIds", q.FleetIDs}} {
+		ids := slices.Clone(f.ids)
+		slices.Sort(ids)
+		var b []byte
+		for _, id := range ids {
+			b = appendString(b, id)
+		}
+		if show {
+			value = fmt.Sprintf("%q", ids)
+		}
+		add(8+i, f.name, value, b)
+	}
+	return parts[:]
+}
+
+// differences returns the names of the parts in which the fingerprints x
+// and y differ, as "period and statistics".
+func differences(x, y string) string {
+	split := func(fp string) [][]byte {
+		rest, ok := strings.CutPrefix(fp, fingerprintVersion)
+		if !ok {
+			return nil
+		}
+		d := decoder{data: []byte(rest)}
+		var parts [][]byte
+		for len(d.data) > 0 && d.err == nil {
+			parts = append(parts, d.bytes())
+		}
+		return parts
+	}
+	px, py := split(x), split(y)
+	names := queryParts(&Query{}, false)
+	if len(px) != len(names) || len(py) != len(names) {
+		return "version of this package"
+	}
+	var diff []string
+	for i := range names {
+		if !bytes.Equal(px[i], py[i]) {
+			diff = append(diff, names[i].name)
+		}
+	}
+	return joinAnd(diff)
+}
+
+// mismatch describes how the queries x and y differ, as "period HOURLY,
+// want DAILY".
+func mismatch(x, y *Query) string {
+	px, py := queryParts(x, true), queryParts(y, true)
+	var diff []string
+	for i := range px {
+		if !bytes.Equal(px[i].key, py[i].key) {
+			diff = append(diff, px[i].name+" "+px[i].show+", want "+py[i].show)
+		}
+	}
+	return strings.Join(diff, "; ")
+}
+
+// describe returns a short account of q for messages.
 func describe(q *Query) string {
 	var b strings.Builder
 	b.WriteString("query{")
@@ -429,6 +550,14 @@ func describe(q *Query) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// joinAnd joins words as "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // appendJSONFloat appends f as encoding/json writes a float64.

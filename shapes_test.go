@@ -167,3 +167,33 @@ func TestUsageQueryErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDesktopUsageLimits checks MaxDays and MaxRows: a range of more days,
+// or a report of more desktop-days, than the limits is an error wrapping
+// ErrTooLarge; one of exactly as many is not.
+func TestDesktopUsageLimits(t *testing.T) {
+	sessions := []sessionagg.DesktopSession{
+		{Start: at(1, 9, 0), End: at(1, 10, 0), ResourceID: "d1"},
+		{Start: at(2, 9, 0), End: at(2, 10, 0), ResourceID: "d2"},
+	}
+	tests := []struct {
+		reason string
+		q      sessionagg.UsageQuery
+		ok     bool
+	}{
+		{"3 days, MaxDays 3", sessionagg.UsageQuery{MaxDays: 3}, true},
+		{"3 days, MaxDays 2", sessionagg.UsageQuery{MaxDays: 2}, false},
+		{"2 desktops of 3 days, MaxRows 6", sessionagg.UsageQuery{MaxRows: 6}, true},
+		{"2 desktops of 3 days, MaxRows 5", sessionagg.UsageQuery{MaxRows: 5}, false},
+		{"no desktop kept, MaxRows 5", sessionagg.UsageQuery{MaxRows: 5, NameContains: "x"}, true},
+		{"2 days with usage, MaxRows 1", sessionagg.UsageQuery{MaxRows: 1}, false},
+		{"a negative MaxDays", sessionagg.UsageQuery{MaxDays: -1}, false},
+	}
+	for _, tt := range tests {
+		tt.q.Start, tt.q.End = at(1, 0, 0), at(4, 0, 0)
+		_, err := sessionagg.DesktopUsageReport(tt.q, slices.Values(sessions))
+		if tt.ok != (err == nil) || err != nil && !errors.Is(err, sessionagg.ErrTooLarge) {
+			t.Errorf("%s: DesktopUsageReport = %v, want ok %v or ErrTooLarge", tt.reason, err, tt.ok)
+		}
+	}
+}

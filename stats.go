@@ -8,8 +8,8 @@ import "math"
 // The sum is compensated (Neumaier's improvement of Kahan summation), so
 // its error does not grow with the number of values: a billion day-long
 // runtimes, or a billion costs of a few cents, add up to within a few units
-// in the last place of the true sum. The count is an int64 and does not
-// overflow in practice.
+// in the last place of the true sum. The count is an int64; Merge does not
+// check it for overflow, which takes 2^63 values (Aggregator.Merge does).
 //
 // Stats is a plain value; it is not safe for concurrent use.
 type Stats struct {

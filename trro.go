@@ -15,7 +15,7 @@ import (
 // field device and a remote device, counted per hour, day or month.
 
 // ErrInvalidQuality is wrapped by the errors of [ParseQuality].
-var ErrInvalidQuality = errors.New("unknown session quality")
+var ErrInvalidQuality = errors.New("sessionagg: unknown session quality")
 
 // A Quality is TRRO's rating of a remote session.
 type Quality uint8
@@ -114,8 +114,8 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 	t.addGroup()
 	i := 0
 	for s := range sessions {
-		if s.End.Before(s.Start) {
-			return nil, fmt.Errorf("session %d: %w", i, sessionError("endTime", formatTime(s.End), fmt.Errorf("before startTime %s", formatTime(s.Start))))
+		if err := checkInterval(s.Start, s.End); err != nil {
+			return nil, fmt.Errorf("session %d: %w", i, err)
 		}
 		if s.Quality > Bad {
 			return nil, fmt.Errorf("session %d: %w", i, sessionError("quality", s.Quality.String(), ErrInvalidQuality))
