@@ -69,7 +69,7 @@ func TestErrors(t *testing.T) {
 		{"a bare quote", header + good + "2026\"03,x,1\n", []string{"-"}, 1, []string{"line 3", `bare "`}},
 		{"an unclosed quote", header + good + "\"2026-03-01T09:00:00Z,x,1\n", []string{"-"}, 1, []string{"line 3", "not closed"}},
 		{"a session over too many hours", header + "1900-01-01T00:00:00Z,2026-01-01T00:00:00Z,1\n", []string{"-period", "hour", "-"}, 1, []string{"line 2", "shorten the window"}},
-		{"sessions too far apart", header + good + "0001-01-01T00:00:00Z,0001-01-01T01:00:00Z,1\n", []string{"-period", "hour", "-"}, 1, []string{"line 3", "shorten the window"}},
+		{"sessions too far apart", header + good + "0001-01-01T00:00:01Z,0001-01-01T01:00:01Z,1\n", []string{"-period", "hour", "-"}, 1, []string{"line 3", "shorten the window"}},
 
 		// JSON Lines: exit 1.
 		{"a line that is not JSON", `{"startTime": 1, "endTime": 2}` + "\n{nope}\n", []string{"-input-format", "jsonl", "-"}, 1, []string{"line 2", "not JSON"}},
