@@ -162,14 +162,15 @@ func (r *Result) decodeToken(token string) (int, error) {
 // with a count of zero has no min, max or avg. Times are RFC 3339 in the
 // query's location, with fractional seconds only when they are not zero.
 // nextToken is left out on the last page. The output is compact; the bytes
-// are stable across runs.
+// are stable across runs. A Page that neither [Result.Page] nor
+// [Page.UnmarshalJSON] made has no query to say which labels and
+// statistics to write, and is an error wrapping [ErrInvalidQuery]; each of
+// its rows marshals on its own (see [Row.MarshalJSON]).
 func (p Page) MarshalJSON() ([]byte, error) {
-	var q *Query
-	if p.r != nil {
-		q = &p.r.q
-	} else {
-		q = &Query{}
+	if p.r == nil {
+		return nil, errNoQuery
 	}
+	q := &p.r.q
 	stats := q.statistics()
 	b := []byte(`{"statistics":[`)
 	for i := range p.Rows {

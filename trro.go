@@ -72,6 +72,10 @@ type DeviceQuery struct {
 	// DeviceID, if set, keeps only the sessions whose field or remote
 	// device it names, as TRRO's DeviceId does.
 	DeviceID string
+	// FillEmpty asks for a DeviceStats with no sessions for every bucket
+	// of the window that has none. On an open side of the window the
+	// buckets end at the first or last bucket that has a session.
+	FillEmpty bool
 }
 
 // DeviceStats is TRRO's SessionIntervalStatistic: the pieces of sessions
@@ -158,6 +162,9 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 			ActiveRemoteDevices: distinct(c.remote),
 			NotBadPercent:       100 * float64(c.notBad) / float64(c.pieces),
 		}
+	}
+	if q.FillEmpty {
+		out = fillDevices(&q, out)
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sessionagg/sessionagg"
+	"github.com/sessionagg/sessionagg/sessionio"
 )
 
 // The benchmark data: n sessions starting uniformly over 90 days from
@@ -141,11 +142,11 @@ func TestHotPathAllocs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := newCSVSource(bytes.NewReader(data), newConverter(&q))
+		rd := sessionio.NewReader(bytes.NewReader(data), sessionio.Options{Query: &q})
 		var s sessionagg.Session
 		add := func() {
-			if ok, err := src.next(&s); !ok || err != nil {
-				t.Fatalf("next = %v, %v", ok, err)
+			if err := rd.ReadSession(&s); err != nil {
+				t.Fatalf("ReadSession: %v", err)
 			}
 			if err := agg.Add(s); err != nil {
 				t.Fatal(err)
@@ -156,21 +157,6 @@ func TestHotPathAllocs(t *testing.T) {
 		}
 		if n := testing.AllocsPerRun(500, add); n != 0 {
 			t.Errorf("rfc3339 %v: a record allocates %v times, want 0", rfc, n)
-		}
-	}
-}
-
-// BenchmarkCSVScanner reads the records of the benchmark data, without
-// converting or aggregating them.
-func BenchmarkCSVScanner(b *testing.B) {
-	data := benchCSV(100_000, true)
-	b.SetBytes(int64(len(data)))
-	for i := 0; i < b.N; i++ {
-		sc := newCSVScanner(bytes.NewReader(data))
-		for {
-			if _, err := sc.next(); err != nil {
-				break
-			}
 		}
 	}
 }

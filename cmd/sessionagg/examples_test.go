@@ -8,10 +8,8 @@ import (
 )
 
 // The SPEC's worked examples, run through the command and checked
-// numerically on its JSON output. Examples 5 to 7 need zones with daylight
-// saving time (America/New_York, Australia/Lord_Howe, America/Havana),
-// which the command does not take: -timezone accepts the cloud APIs'
-// UTC±H[:MM] only, as the SPEC says. TestIANAZoneRejected checks that.
+// numerically on its JSON output, examples 5 to 7 in zones with daylight
+// saving time.
 
 // response is the JSON output of the command.
 type response struct {
@@ -116,15 +114,39 @@ func TestWorkedExample4(t *testing.T) {
 	})
 }
 
-// TestIANAZoneRejected records why examples 5 to 7 are not run here: the
-// command takes the cloud APIs' fixed offsets only.
-func TestIANAZoneRejected(t *testing.T) {
-	for _, zone := range []string{"America/New_York", "Australia/Lord_Howe", "America/Havana"} {
-		out, errOut, status := runCmd(t, header, "-timezone", zone, "-")
-		if status != 2 || out != "" || !strings.Contains(errOut, "UTC±H") {
-			t.Errorf("-timezone %s: exit %d, stdout %q, stderr %q; want exit 2 saying what is accepted", zone, status, out, errOut)
-		}
-	}
+func TestWorkedExample5(t *testing.T) {
+	// Daily, America/New_York: 2026-03-08 lasts 23 hours and 2026-11-01
+	// 25; a session over each whole day has 82800 s and 90000 s.
+	in := header + "2026-03-08T05:00:00Z,2026-03-09T04:00:00Z,23\n" +
+		"2026-11-01T04:00:00Z,2026-11-02T05:00:00Z,25\n"
+	checkRows(t, "example 5", aggregateJSON(t, in, "-timezone", "America/New_York"), []wantRow{
+		{"2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00", 1, 82800, 23},
+		{"2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", 1, 90000, 25},
+	})
+}
+
+func TestWorkedExample6(t *testing.T) {
+	// Hourly, Australia/Lord_Howe: the hour from 01:00+11:00 on
+	// 2026-04-05 lasts 90 minutes; on 2026-10-04 the bucket from
+	// 02:30+11:00 to 03:00+11:00 lasts 30.
+	in := header + "2026-04-04T14:00:00Z,2026-04-04T15:30:00Z,3\n" +
+		"2026-10-03T15:30:00Z,2026-10-03T16:00:00Z,1\n"
+	checkRows(t, "example 6", aggregateJSON(t, in, "-period", "hour", "-timezone", "Australia/Lord_Howe"), []wantRow{
+		{"2026-04-05T01:00:00+11:00", "2026-04-05T02:00:00+10:30", 1, 5400, 3},
+		{"2026-10-04T02:30:00+11:00", "2026-10-04T03:00:00+11:00", 1, 1800, 1},
+	})
+}
+
+func TestWorkedExample7(t *testing.T) {
+	// Daily, America/Havana: 2026-11-01, whose midnight repeats, is one
+	// day of 25 hours. A local 00:00:00 that day is in the fold, so the
+	// first session says its offset; the second is in local time.
+	in := header + "2026-11-01T00:00:00-04:00,2026-11-01T00:30:00-04:00,1\n" +
+		"2026-11-01 23:00:00,2026-11-02 00:00:00,1\n"
+	got := aggregateJSON(t, in, "-timezone", "America/Havana", "-input-timezone", "America/Havana")
+	checkRows(t, "example 7", got, []wantRow{
+		{"2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", 2, 5400, 2},
+	})
 }
 
 // TestWindowClipping checks the window: only the part of a session inside

@@ -5,46 +5,55 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/sessionagg/sessionagg"
+	"github.com/sessionagg/sessionagg/sessionio"
 )
 
-// parseArgs parses the command line into options. The values of the
-// query's flags are parsed with the library's parsers (ParsePeriod,
-// ParseTimezone, ParseField, ParseStatistic); the query as a whole is
-// checked by NewAggregator, so the command reports what the library would.
-// Flags may come before and after the file. It returns errHelp for -h.
-func parseArgs(args []string) (options, error) {
-	var o options
-	fs := flag.NewFlagSet("sessionagg", flag.ContinueOnError)
+// input is what the three reports share: the files, the zones, the window
+// and the formats.
+type input struct {
+	files      []string
+	start, end time.Time
+	loc        *time.Location // -timezone
+	inLoc      *time.Location // -input-timezone, or nil
+	outFormat  string
+	inFormat   string // "" for each file's name to say
+}
+
+// inputFlags are the values of the shared flags, as written.
+type inputFlags struct {
+	start, end, zone, inZone, format, inFormat string
+}
+
+// define defines the shared flags on fs.
+func (v *inputFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&v.start, "start", "", "")
+	fs.StringVar(&v.end, "end", "", "")
+	fs.StringVar(&v.zone, "timezone", "UTC", "")
+	fs.StringVar(&v.inZone, "input-timezone", "", "")
+	fs.StringVar(&v.format, "format", "table", "")
+	fs.StringVar(&v.inFormat, "input-format", "", "")
+}
+
+// parseFlags parses args with fs, flags before and after the files, and
+// returns the files. After "--" everything is a file. It returns errHelp
+// for -h.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var flagErr bytes.Buffer
 	fs.SetOutput(&flagErr)
 	fs.Usage = func() {}
-	var start, end, period, zone, groupBy, stats, queues, fleets string
-	fs.StringVar(&start, "start", "", "")
-	fs.StringVar(&end, "end", "", "")
-	fs.StringVar(&period, "period", "DAILY", "")
-	fs.StringVar(&zone, "timezone", "UTC", "")
-	fs.StringVar(&groupBy, "group-by", "", "")
-	fs.StringVar(&stats, "statistics", "", "")
-	fs.StringVar(&queues, "queue-ids", "", "")
-	fs.StringVar(&fleets, "fleet-ids", "", "")
-	fs.IntVar(&o.maxResults, "max-results", 0, "")
-	fs.StringVar(&o.token, "next-token", "", "")
-	fs.StringVar(&o.format, "format", "table", "")
-	fs.StringVar(&o.inputFormat, "input-format", "", "")
-
-	// Parse flags, then a file, then flags again, so that flags may follow
-	// the file; after "--" everything is a file.
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return o, errHelp
+				return nil, errHelp
 			}
-			return o, err
+			return nil, err
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -56,83 +65,156 @@ func parseArgs(args []string) (options, error) {
 		}
 		files, args = append(files, rest[0]), rest[1:]
 	}
-	switch len(files) {
-	case 0:
-		o.demo = true
-	case 1:
-		o.file = files[0]
-	default:
-		return o, fmt.Errorf("one input file at most, got %d: %s", len(files), strings.Join(files, " "))
+	stdin := 0
+	for _, f := range files {
+		if f == "-" {
+			if stdin++; stdin > 1 {
+				return nil, errors.New("- (standard input) may be given once")
+			}
+		}
 	}
+	return files, nil
+}
 
-	q := &o.q
+// parse turns the shared flags into in.
+func (v *inputFlags) parse(files []string) (input, error) {
+	in := input{files: files}
 	var err error
-	if q.Start, err = flagTime("-start", start); err != nil {
-		return o, err
+	if in.loc, err = parseZone("-timezone", v.zone); err != nil {
+		return in, err
 	}
-	if q.End, err = flagTime("-end", end); err != nil {
-		return o, err
-	}
-	if q.Period, err = sessionagg.ParsePeriod(period); err != nil {
-		return o, fmt.Errorf("-period: %v", trim(err))
-	}
-	if q.Location, err = sessionagg.ParseTimezone(zone); err != nil {
-		return o, fmt.Errorf("-timezone: %v", trim(err))
-	}
-	for _, s := range list(groupBy) {
-		f, err := sessionagg.ParseField(s)
-		if err != nil {
-			return o, fmt.Errorf("-group-by: %v", trim(err))
+	if v.inZone != "" {
+		if in.inLoc, err = parseZone("-input-timezone", v.inZone); err != nil {
+			return in, err
 		}
-		q.GroupBy = append(q.GroupBy, f)
 	}
-	for _, s := range list(stats) {
-		st, err := sessionagg.ParseStatistic(s)
-		if err != nil {
-			return o, fmt.Errorf("-statistics: %v", trim(err))
-		}
-		q.Statistics = append(q.Statistics, st)
+	if in.start, err = flagTime("-start", v.start, in.loc); err != nil {
+		return in, err
 	}
-	// Empty ids, as in "q-1,", are left for Query.Validate to report.
-	q.QueueIDs, q.FleetIDs = list(queues), list(fleets)
-	q.MaxBuckets, q.MaxRows = maxBuckets, maxRows
-
-	if o.maxResults < 0 {
-		return o, fmt.Errorf("-max-results %d: want 1 or more, or 0 for all rows", o.maxResults)
+	if in.end, err = flagTime("-end", v.end, in.loc); err != nil {
+		return in, err
 	}
-	switch o.format {
+	switch v.format {
 	case "table", "json", "csv":
+		in.outFormat = v.format
 	default:
-		return o, fmt.Errorf("-format %q: want table, json or csv", o.format)
+		return in, fmt.Errorf("-format %q: want table, json or csv", v.format)
 	}
-	switch o.inputFormat {
+	switch v.inFormat {
 	case "", "csv", "jsonl":
+		in.inFormat = v.inFormat
 	case "ndjson":
-		o.inputFormat = "jsonl"
+		in.inFormat = "jsonl"
 	default:
-		return o, fmt.Errorf("-input-format %q: want csv or jsonl", o.inputFormat)
+		return in, fmt.Errorf("-input-format %q: want csv or jsonl", v.inFormat)
 	}
-	return o, nil
+	return in, nil
 }
 
-// list splits a comma list. An empty value is an empty list; an empty item
-// in a list, as in "QUEUE_ID,", is kept, and the parser of the items
-// rejects it.
-func list(s string) []string {
-	if s == "" {
-		return nil
+// parseZone parses a zone flag: the cloud APIs' UTC±H[:MM], or an IANA
+// zone name, which the embedded zone database knows if the machine does
+// not.
+func parseZone(name, v string) (*time.Location, error) {
+	loc, err := sessionagg.ParseTimezone(v)
+	if err == nil {
+		return loc, nil
 	}
-	return strings.Split(s, ",")
+	if v != "" && v != "Local" && !strings.HasPrefix(v, "UTC") && !strings.HasPrefix(v, "GMT") {
+		if loc, lerr := time.LoadLocation(v); lerr == nil {
+			return loc, nil
+		}
+	}
+	return nil, fmt.Errorf("%s %q: want UTC, UTC±H[:MM] (such as UTC+8 or UTC-09:30, hours ahead of UTC, -12:00 to +14:00) or an IANA zone name such as Europe/Berlin", name, v)
 }
 
-// flagTime parses the value of -start or -end: empty for none.
-func flagTime(name, v string) (time.Time, error) {
+// flagTime parses the value of -start or -end: RFC 3339, Unix seconds, or
+// a local date or date-time read on loc's clock; empty for none. A date is
+// the first instant of that date in loc, which always exists; a date-time
+// that loc's clock skips or shows twice is an error.
+func flagTime(name, v string, loc *time.Location) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, why := parseTime([]byte(v))
-	if why != "" {
-		return t, fmt.Errorf("%s %q: %s", name, v, why)
+	var t time.Time
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		// Noon of the date in loc, then the start of its day: noon is
+		// on the date unless loc skips the whole date, and then the
+		// day after starts first.
+		y, m, dd := d.Date()
+		noon := time.Date(y, m, dd, 12, 0, 0, 0, loc)
+		t = sessionagg.Calendar{Period: sessionagg.Daily, Location: loc}.Bucket(noon).Start
+	} else if t, err = sessionio.ParseTime(v, loc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "sessionio: ")
+		if errors.Is(err, sessionio.ErrInvalidTime) {
+			msg += "; or a local date or date-time such as 2026-03-01 or 2026-03-01T08:00:00 on -timezone's clock"
+		}
+		return t, fmt.Errorf("%s %q: %s", name, v, msg)
+	}
+	if t.IsZero() {
+		// The library reads the zero time as an open side.
+		return t, fmt.Errorf("%s %q: the zero time 0001-01-01T00:00:00Z stands for no bound; leave the flag out for an open window", name, v)
 	}
 	return t, nil
+}
+
+// readerOptions returns the options of the reader of the input.
+func (in *input) readerOptions() sessionio.Options {
+	return sessionio.Options{Location: in.inLoc}
+}
+
+// format returns the format of the file name: the flag's, or the name's.
+func (in *input) format(name string) sessionio.Format {
+	switch in.inFormat {
+	case "jsonl":
+		return sessionio.JSONL
+	case "csv":
+		return sessionio.CSV
+	}
+	return sessionio.FormatOf(name)
+}
+
+// each calls read with each input file, in order, named in its errors: the
+// demo data if there are none. A file that cannot be opened is an error.
+func (in *input) each(stdin io.Reader, stderr io.Writer, demo []byte, read func(name string, r io.Reader) error) error {
+	if len(in.files) == 0 {
+		demoNote(stderr)
+		if err := read("demo.csv", bytes.NewReader(demo)); err != nil {
+			return fmt.Errorf("demo data: %w", hint(err))
+		}
+		return nil
+	}
+	for _, name := range in.files {
+		if name == "-" {
+			if err := read(name, stdin); err != nil {
+				return named("", err)
+			}
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		err = read(name, f)
+		f.Close()
+		if err != nil {
+			return named(name+": ", err)
+		}
+	}
+	return nil
+}
+
+// named prefixes err with the file's name.
+func named(prefix string, err error) error {
+	return fmt.Errorf("%s%w", prefix, hint(err))
+}
+
+// hint adds to a reader's error the flag that would help.
+func hint(err error) error {
+	switch {
+	case errors.Is(err, sessionio.ErrNoLocation):
+		return fmt.Errorf("%w (name their zone with -input-timezone)", err)
+	case errors.Is(err, sessionio.ErrSyntax) && strings.Contains(err.Error(), "JSON Lines?"):
+		return fmt.Errorf("%w: use -input-format jsonl or a file name ending in .jsonl", err)
+	}
+	return err
 }

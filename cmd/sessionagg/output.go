@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,10 +17,6 @@ import (
 // no longer fail but for writing: table and csv stream the rows through a
 // bufio.Writer, and json indents what Page.MarshalJSON returns as it
 // writes it.
-
-// rfc3339 is RFC 3339 with fractional seconds only when they are not zero,
-// as the library writes row times.
-const rfc3339 = "2006-01-02T15:04:05.999999999Z07:00"
 
 // statOrder is the order of the statistics in every format: that of the
 // cloud API's response.
@@ -40,20 +38,11 @@ func requested(q *sessionagg.Query) []sessionagg.Statistic {
 	return out
 }
 
-// statValue returns statistic st of s, and false for a min, max or avg of
-// no values, which are not reported.
-func statValue(s *sessionagg.Stats, st sessionagg.Statistic) (float64, bool) {
-	switch st {
-	case sessionagg.Sum:
-		return s.Sum(), true
-	case sessionagg.Min:
-		return s.Min(), s.Count() > 0
-	case sessionagg.Max:
-		return s.Max(), s.Count() > 0
-	case sessionagg.Avg:
-		return s.Avg(), s.Count() > 0
-	}
-	return 0, false
+// labelNames are the group-by fields' names in the cloud API's response.
+var labelNames = map[sessionagg.Field]string{
+	sessionagg.QueueID: "queueId", sessionagg.FleetID: "fleetId", sessionagg.JobID: "jobId",
+	sessionagg.UserID: "userId", sessionagg.UsageType: "usageType",
+	sessionagg.LicenseProduct: "licenseProduct", sessionagg.InstanceType: "instanceType",
 }
 
 // A column is a group label of a row: its name in the cloud API and its
@@ -68,9 +57,9 @@ type column struct {
 func labelColumns(q *sessionagg.Query) []column {
 	var cols []column
 	for _, f := range q.GroupBy {
-		cols = append(cols, column{colNames[fieldCol[f]], func(r *sessionagg.Row) string { return r.Label(f) }})
+		cols = append(cols, column{labelNames[f], func(r *sessionagg.Row) string { return r.Label(f) }})
 		if f == sessionagg.JobID {
-			cols = append(cols, column{colNames[colJobName], func(r *sessionagg.Row) string { return r.JobName }})
+			cols = append(cols, column{"jobName", func(r *sessionagg.Row) string { return r.JobName }})
 		}
 	}
 	return cols
@@ -160,9 +149,9 @@ func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 	b = append(b, '\n')
 	for i := range rows {
 		r := &rows[i]
-		b = r.Start.AppendFormat(b, rfc3339)
+		b = r.Start.AppendFormat(b, time.RFC3339Nano)
 		b = append(b, ',')
-		b = r.End.AppendFormat(b, rfc3339)
+		b = r.End.AppendFormat(b, time.RFC3339Nano)
 		for _, c := range labels {
 			b = append(b, ',')
 			b = appendCSVField(b, c.value(r))
@@ -172,7 +161,7 @@ func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 		for _, s := range []*sessionagg.Stats{&r.RuntimeInSeconds, &r.CostInUSD} {
 			for _, st := range stats {
 				b = append(b, ',')
-				if v, ok := statValue(s, st); ok {
+				if v, ok := s.Value(st); ok {
 					b = appendFloat(b, v)
 				}
 			}
@@ -221,8 +210,7 @@ func appendFloat(b []byte, f float64) []byte {
 
 // writeTable writes the rows in aligned columns for people: times, labels
 // (quoted when empty or not plain), the count, runtimes as hours, minutes
-// and seconds, and costs in dollars and cents. It formats the rows twice,
-// to measure the columns and to write them, rather than keep them all.
+// and seconds, and costs in dollars and cents.
 func writeTable(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 	labels, stats := labelColumns(q), requested(q)
 	header := []string{"START", "END"}
@@ -235,30 +223,37 @@ func writeTable(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 			header = append(header, what+st.String())
 		}
 	}
-	cells := func(r *sessionagg.Row, rec []string) []string {
-		rec = append(rec[:0], r.Start.Format(rfc3339), r.End.Format(rfc3339))
+	writeAligned(w, header, 2+len(labels), len(rows), func(i int, rec []string) []string {
+		r := &rows[i]
+		rec = append(rec, r.Start.Format(time.RFC3339Nano), r.End.Format(time.RFC3339Nano))
 		for _, c := range labels {
 			rec = append(rec, tableLabel(c.value(r)))
 		}
 		rec = append(rec, strconv.FormatInt(r.Count, 10))
 		for _, st := range stats {
-			v, ok := statValue(&r.RuntimeInSeconds, st)
+			v, ok := r.RuntimeInSeconds.Value(st)
 			rec = append(rec, maybe(ok, formatRuntime(v)))
 		}
 		for _, st := range stats {
-			v, ok := statValue(&r.CostInUSD, st)
+			v, ok := r.CostInUSD.Value(st)
 			rec = append(rec, maybe(ok, strconv.FormatFloat(v, 'f', 2, 64)))
 		}
 		return rec
-	}
+	})
+}
+
+// writeAligned writes n records in aligned columns under header: the
+// first numeric columns are text, left-aligned, and the others numbers,
+// right-aligned. cells appends the cells of record i to rec. It formats
+// the records twice, to measure the columns and to write them, rather than
+// keep them all.
+func writeAligned(w *bufio.Writer, header []string, numeric, n int, cells func(i int, rec []string) []string) {
 	width := make([]int, len(header))
 	measure := func(rec []string) {
 		for i, c := range rec {
 			width[i] = max(width[i], displayWidth(c))
 		}
 	}
-	// Labels are left-aligned, numbers right-aligned.
-	numeric := 2 + len(labels)
 	write := func(rec []string) {
 		for i, c := range rec {
 			pad := width[i] - displayWidth(c)
@@ -277,13 +272,13 @@ func writeTable(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 	}
 	var rec []string
 	measure(header)
-	for i := range rows {
-		rec = cells(&rows[i], rec)
+	for i := range n {
+		rec = cells(i, rec[:0])
 		measure(rec)
 	}
 	write(header)
-	for i := range rows {
-		rec = cells(&rows[i], rec)
+	for i := range n {
+		rec = cells(i, rec[:0])
 		write(rec)
 	}
 }
@@ -370,4 +365,24 @@ func isWide(r rune) bool {
 		r >= 0x1f300 && r <= 0x1f64f ||
 		r >= 0x1f900 && r <= 0x1f9ff ||
 		r >= 0x20000 && r <= 0x3fffd)
+}
+
+// writeJSONArray writes {"key": [items...]}, each item as it marshals
+// itself, indented.
+func writeJSONArray[T json.Marshaler](w *bufio.Writer, key string, items []T) error {
+	b := append([]byte(`{"`), key...)
+	b = append(b, `":[`...)
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		j, err := it.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		b = append(b, j...)
+	}
+	b = append(b, "]}"...)
+	indentJSON(w, b)
+	return w.WriteByte('\n')
 }

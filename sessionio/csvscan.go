@@ -1,4 +1,4 @@
-package main
+package sessionio
 
 import (
 	"bufio"
@@ -40,16 +40,8 @@ func newCSVScanner(r io.Reader) *csvScanner {
 	return &csvScanner{r: bufio.NewReaderSize(r, 64<<10), bom: true}
 }
 
-// A syntaxError is a malformed line of the input.
-type syntaxError struct {
-	line int
-	msg  string
-}
-
-func (e *syntaxError) Error() string { return "line " + strconv.Itoa(e.line) + ": " + e.msg }
-
 func errTooLong(line int) error {
-	return &syntaxError{line, "record longer than " + strconv.Itoa(maxRecord>>20) + " MiB"}
+	return syntaxError(line, "record longer than "+strconv.Itoa(maxRecord>>20)+" MiB")
 }
 
 // readLine returns the next line, with its "\n" if it has one, "\r\n"
@@ -149,7 +141,7 @@ field:
 				f = f[:len(f)-lengthNL(f)]
 			}
 			if bytes.IndexByte(f, '"') >= 0 {
-				return nil, &syntaxError{c.lines, `bare " in a field that is not quoted (quote the field and double the quotes in it)`}
+				return nil, syntaxError(c.lines, `bare " in a field that is not quoted (quote the field and double the quotes in it)`)
 			}
 			c.buf = append(c.buf, f...)
 			c.ends = append(c.ends, len(c.buf))
@@ -177,7 +169,7 @@ field:
 					c.ends = append(c.ends, len(c.buf))
 					break field
 				default:
-					return nil, &syntaxError{c.lines, `extraneous " after a quoted field`}
+					return nil, syntaxError(c.lines, `extraneous " after a quoted field`)
 				}
 			} else if len(line) > 0 {
 				// The field goes on over the line break.
@@ -191,7 +183,7 @@ field:
 					return nil, err
 				}
 			} else {
-				return nil, &syntaxError{c.start, `quoted field not closed: a " is missing`}
+				return nil, syntaxError(c.start, `quoted field not closed: a " is missing`)
 			}
 		}
 	}

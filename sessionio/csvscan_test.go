@@ -1,4 +1,4 @@
-package main
+package sessionio
 
 import (
 	"bytes"
@@ -117,9 +117,9 @@ func FuzzCSVScanner(f *testing.F) {
 		if (err != nil) != (wantErr != nil) {
 			t.Fatalf("scan(%q) error = %v, encoding/csv's %v", in, err, wantErr)
 		}
-		var se *syntaxError
-		if err != nil && !errors.As(err, &se) {
-			t.Fatalf("scan(%q) error = %v, want a *syntaxError", in, err)
+		var se *Error
+		if err != nil && (!errors.As(err, &se) || !errors.Is(err, ErrSyntax)) {
+			t.Fatalf("scan(%q) error = %v, want an *Error wrapping ErrSyntax", in, err)
 		}
 		if err == nil && !cmp.Equal(want, got) {
 			t.Fatalf("scan(%q) (-encoding/csv +scan):\n%s", in, cmp.Diff(want, got))

@@ -1,6 +1,7 @@
-package main
+package sessionio
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"testing"
@@ -26,6 +27,7 @@ func TestParseTime(t *testing.T) {
 		{reason: "Unix zero", in: "0", want: time.Unix(0, 0).UTC()},
 		{reason: "empty", in: "", why: "required"},
 		{reason: "a date alone", in: "2026-13-01", why: "not a time"},
+		{reason: "a local time without a zone", in: "2026-03-01 09:00:00", why: "no offset"},
 		{reason: "month 13", in: "2026-13-01T00:00:00Z", why: "month out of range"},
 		{reason: "February 29 of a common year", in: "2026-02-29T00:00:00Z", why: "day out of range"},
 		{reason: "hour 24", in: "2026-03-01T24:00:00Z", why: "hour out of range"},
@@ -34,7 +36,7 @@ func TestParseTime(t *testing.T) {
 		{reason: "an offset without a colon", in: "2026-03-01T09:00:00+0800", why: "bad offset"},
 		{reason: "an offset of 24 hours", in: "2026-03-01T09:00:00+24:00", why: "offset out of range"},
 		{reason: "a lower-case z", in: "2026-03-01T09:00:00z", why: "bad offset"},
-		{reason: "a space for T", in: "2026-03-01 09:00:00Z", why: "not a time"},
+		{reason: "a space for T, with an offset", in: "2026-03-01 09:00:00Z", why: "not a time"},
 		{reason: "a one-digit hour", in: "2026-03-01T9:00:00Z", why: "not a time"},
 		{reason: "a comma for the decimal point", in: "2026-03-01T09:00:00,5Z", why: "bad offset"},
 		{reason: "a dot without digits", in: "2026-03-01T09:00:00.Z", why: "bad offset"},
@@ -44,7 +46,11 @@ func TestParseTime(t *testing.T) {
 		{reason: "a minus alone", in: "-", why: "not a time"},
 		{reason: "a plus sign", in: "+5", why: "not a time"},
 	} {
-		got, why := parseTime([]byte(tc.in))
+		got, err := parseTime([]byte(tc.in), nil)
+		why := ""
+		if err != nil {
+			why = err.Error()
+		}
 		if tc.why != "" {
 			if why == "" || !regexp.MustCompile(regexp.QuoteMeta(tc.why)).MatchString(why) {
 				t.Errorf("%s: parseTime(%q) = %v, %q, want an error about %q", tc.reason, tc.in, got, why, tc.why)
@@ -61,7 +67,7 @@ func TestParseTimeAllocs(t *testing.T) {
 	in := [][]byte{[]byte("2026-03-01T17:00:00.5+08:00"), []byte("1772355600")}
 	if n := testing.AllocsPerRun(100, func() {
 		for _, b := range in {
-			parseTime(b)
+			parseTime(b, nil)
 		}
 	}); n != 0 {
 		t.Errorf("parseTime allocates %v times, want 0", n)
@@ -84,7 +90,14 @@ func FuzzParseTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, why := parseTime([]byte(s))
+		got, perr := parseTime([]byte(s), nil)
+		why := ""
+		if perr != nil {
+			why = perr.Error()
+			if !errors.Is(perr, ErrInvalidTime) && !errors.Is(perr, ErrMissing) && !errors.Is(perr, ErrNoLocation) {
+				t.Fatalf("parseTime(%q) = %v, which wraps no sentinel of the time", s, perr)
+			}
+		}
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil && s[0] != '+' {
 			ok := minUnix <= n && n <= maxUnix
 			if ok != (why == "") || ok && !got.Equal(time.Unix(n, 0)) {
