@@ -117,14 +117,23 @@ func (s *statsJSON) stats(name string, count int64) (Stats, uint8, error) {
 	if s.Sum == nil && s.Avg != nil {
 		st.sum = *s.Avg * float64(count)
 	}
+	// A min or max that the response leaves out is taken to be the mean,
+	// the one value known to lie between them, so that Avg (which keeps
+	// the mean between min and max) reads back as written.
+	if count > 0 {
+		mean := st.sum / float64(count)
+		if s.Avg != nil {
+			mean = *s.Avg
+		}
+		if s.Min == nil {
+			st.min = mean
+		}
+		if s.Max == nil {
+			st.max = mean
+		}
+	}
 	if count == 0 && (s.Min != nil || s.Max != nil || s.Avg != nil) {
 		return Stats{}, 0, fmt.Errorf("%w: %s of a row with a count of 0 has a min, max or avg", ErrInvalidData, name)
-	}
-	if count > 0 && (s.Min == nil) != (s.Max == nil) {
-		return Stats{}, 0, fmt.Errorf("%w: %s has one of min and max only", ErrInvalidData, name)
-	}
-	if count > 0 && s.Min == nil && s.Max == nil && count == 1 {
-		st.min, st.max = st.sum, st.sum
 	}
 	return st, has, nil
 }
@@ -132,8 +141,8 @@ func (s *statsJSON) stats(name string, count int64) (Stats, uint8, error) {
 // UnmarshalJSON reads r from one element of the cloud API's statistics
 // array, as [Row.MarshalJSON] and [Page.MarshalJSON] write it. The count
 // and both times are required; labels that are missing are empty. A Stats
-// read back holds the count, sum, min and max the JSON gives (a sum from
-// avg × count if only avg is given). An error wraps [ErrInvalidData]; r
+// read back holds the count, sum, min and max the JSON gives: a sum from
+// avg × count if only avg is given, and the mean for a min or max left out. An error wraps [ErrInvalidData]; r
 // is then unchanged.
 func (r *Row) UnmarshalJSON(data []byte) error {
 	row, _, _, err := readRow(data)
