@@ -70,6 +70,22 @@ func TestGolden(t *testing.T) {
 			[]string{"-group-by", "USER_ID,JOB_ID", "testdata/tricky.jsonl"}},
 		{"tricky.csv", "labels that need quoting in CSV",
 			[]string{"-format", "csv", "-group-by", "USER_ID,JOB_ID", "-statistics", "SUM", "testdata/tricky.jsonl"}},
+		{"fill-empty.csv", "hours of a window with the empty ones filled in, per queue",
+			[]string{"-format", "csv", "-period", "hour", "-start", "2026-03-01T00:00:00Z", "-end", "2026-03-01T06:00:00Z", "-group-by", "QUEUE_ID", "-fill-empty", demoFile}},
+		{"berlin.json", "Europe/Berlin across the spring DST change, local dates for the window",
+			[]string{"-format", "json", "-timezone", "Europe/Berlin", "-start", "2026-02-27", "-end", "2026-03-02", "-statistics", "SUM", demoFile}},
+		{"devices.table", "the TRRO report, hourly, in a table",
+			[]string{"devices", "-period", "hour", "demo/devices.csv"}},
+		{"devices.json", "the TRRO report, daily, in TRRO's JSON, buckets filled in",
+			[]string{"devices", "-format", "json", "-fill-empty", "-start", "2026-03-01", "-end", "2026-03-04", "demo/devices.csv"}},
+		{"devices.csv", "the TRRO report for one device, hourly in UTC+8",
+			[]string{"devices", "-format", "csv", "-period", "HOURLY", "-timezone", "UTC+8", "-device-id", "truck-01", "demo/devices.csv"}},
+		{"desktops.table", "the Workspace report over a week, in a table",
+			[]string{"desktops", "-start", "2026-03-01", "-end", "2026-03-08", "demo/desktops.csv"}},
+		{"desktops.json", "the Workspace report in Berlin, sorted by usage, descending",
+			[]string{"desktops", "-format", "json", "-timezone", "Europe/Berlin", "-start", "2026-03-02", "-end", "2026-03-05", "-sort-field", "usage", "-sort-type", "DESC", "demo/desktops.csv"}},
+		{"desktops.csv", "the Workspace report, filtered by name and idle days",
+			[]string{"desktops", "-format", "csv", "-start", "2026-03-01T00:00:00Z", "-end", "2026-03-08T00:00:00Z", "-resource-name", "DEV", "-max-idle-days", "6", "demo/desktops.csv"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := mustRun(t, "", tc.args...)
