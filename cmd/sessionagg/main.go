@@ -53,10 +53,11 @@ var (
 // The limits of a run, which keep a bad record from taking seconds and
 // gigabytes: a session of year 0026 that should have been 2026 would
 // otherwise make 730,000 daily rows. 100,000 buckets are 11 years of hours
-// or 273 of days. A million rows took 0.6 to 1.4 GB at their peak
-// (BenchmarkRowsMemory; the peak is while the page is written, with the
-// aggregation's rows, the page's Row values and the output). A window that
-// holds more buckets is a bad query (exit 2); sessions that spread over
+// or 273 of days. Rows are what takes memory: 990,000 rows (a session of
+// its own user each) peaked at 0.8 to 1.0 GB written as CSV or a table and
+// at 1.8 to 2.0 GB as JSON, which is built whole before it is written
+// (/usr/bin/time -v on the built command). A window that holds more
+// buckets is a bad query (exit 2); sessions that spread over
 // more, or make more rows, are bad data (exit 1).
 const (
 	maxBuckets = 100_000
