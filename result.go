@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sessionagg/sessionagg/internal/jsonfloat"
 )
 
 // A Row is the statistics of the pieces of one group in one bucket, as in
@@ -561,23 +563,7 @@ func joinAnd(words []string) string {
 }
 
 // appendJSONFloat appends f as encoding/json writes a float64.
-func appendJSONFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
+func appendJSONFloat(b []byte, f float64) []byte { return jsonfloat.Append(b, f) }
 
 // appendJSONString appends s as encoding/json writes a string.
 func appendJSONString(b []byte, s string) []byte {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sessionagg/sessionagg"
+	"github.com/sessionagg/sessionagg/internal/jsonfloat"
 	"github.com/sessionagg/sessionagg/sessionio"
 )
 
@@ -117,12 +118,7 @@ func runDesktops(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var readErr error
 	report, err := sessionagg.DesktopUsageReport(q, sessionsOf(&in, stdin, stderr, demoDesktops, &readErr, (*sessionio.Reader).ReadDesktopSession))
-	if readErr != nil {
-		fmt.Fprintf(stderr, "sessionagg: %v\n", readErr)
-		return exitInput
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "sessionagg: %v\n", trim(err))
+	if failed(stderr, readErr, err) {
 		return exitInput
 	}
 	return write(stdout, stderr, func(w *bufio.Writer) error {
@@ -201,12 +197,12 @@ func writeDesktopsCSV(w *bufio.Writer, report []sessionagg.DesktopUsage) {
 		b = append(b, ',')
 		b = appendCSVField(b, u.ResourceName)
 		b = append(b, ',')
-		b = appendFloat(b, u.UsageSeconds)
+		b = jsonfloat.Append(b, u.UsageSeconds)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(u.IdleDays), 10)
 		for _, d := range u.Days {
 			b = append(b, ',')
-			b = appendFloat(b, d.Seconds)
+			b = jsonfloat.Append(b, d.Seconds)
 		}
 		b = append(b, '\n')
 		w.Write(b)

@@ -78,12 +78,7 @@ func runDevices(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var readErr error
 	stats, err := sessionagg.AggregateDevices(q, sessionsOf(&in, stdin, stderr, demoDevices, &readErr, (*sessionio.Reader).ReadDeviceSession))
-	if readErr != nil {
-		fmt.Fprintf(stderr, "sessionagg: %v\n", readErr)
-		return exitInput
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "sessionagg: %v\n", trim(err))
+	if failed(stderr, readErr, err) {
 		return exitInput
 	}
 	return write(stdout, stderr, func(w *bufio.Writer) error {
@@ -126,6 +121,20 @@ func sessionsOf[S any](in *input, stdin io.Reader, stderr io.Writer, demo []byte
 			*err = e
 		}
 	}
+}
+
+// failed reports the error of reading the input, or else that of the
+// library's report, if there is one.
+func failed(stderr io.Writer, readErr, err error) bool {
+	if readErr != nil {
+		fmt.Fprintf(stderr, "sessionagg: %v\n", readErr)
+		return true
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "sessionagg: %v\n", trim(err))
+		return true
+	}
+	return false
 }
 
 // deviceColumns are the columns of the CSV output, TRRO's names.

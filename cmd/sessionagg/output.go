@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sessionagg/sessionagg"
+	"github.com/sessionagg/sessionagg/internal/jsonfloat"
 )
 
 // The three output formats. Each writes one page of rows, once the run can
@@ -162,7 +163,7 @@ func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 			for _, st := range stats {
 				b = append(b, ',')
 				if v, ok := s.Value(st); ok {
-					b = appendFloat(b, v)
+					b = jsonfloat.Append(b, v)
 				}
 			}
 		}
@@ -186,26 +187,6 @@ func appendCSVField(b []byte, s string) []byte {
 		return append(b, '"')
 	}
 	return append(b, s...)
-}
-
-// appendFloat appends f as encoding/json writes a float64: the shortest
-// decimal that reads back as f, in exponent form only below 1e-6 or from
-// 1e21, so that CSV and JSON carry the same digits.
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// e-07 to e-7, as encoding/json writes it.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
 }
 
 // writeTable writes the rows in aligned columns for people: times, labels

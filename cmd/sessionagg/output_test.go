@@ -5,32 +5,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// TestAppendFloat checks that CSV numbers are written as encoding/json
-// writes them, so that the two formats carry the same digits.
-func TestAppendFloat(t *testing.T) {
-	vals := []float64{0, 1, 0.1, 1e-6, 9.99e-7, 1e-7, 1e20, 1e21, 123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64, 2.5e-300}
-	r := rand.New(rand.NewPCG(1, 1))
-	for range 10000 {
-		vals = append(vals, math.Float64frombits(r.Uint64()&^(1<<63)))
-	}
-	for _, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		want, _ := json.Marshal(v)
-		if got := appendFloat(nil, v); !bytes.Equal(got, want) {
-			t.Errorf("appendFloat(%v) = %s, want %s", v, got, want)
-		}
-	}
-}
 
 // TestAppendCSVField checks that labels read back whole through
 // encoding/csv, and are quoted only when they must be.
