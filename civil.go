@@ -1,31 +1,17 @@
 package sessionagg
 
+import "github.com/sessionagg/sessionagg/internal/civil"
+
 // Integer calendar arithmetic on Unix seconds and day numbers (days since
 // 1970-01-01 in the proleptic Gregorian calendar). These are the fast path
 // for fixed-offset zones: no time.Time and no zone lookups.
 
 // floorDiv returns a/b rounded toward negative infinity, for b > 0.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b < 0 {
-		q--
-	}
-	return q
-}
+func floorDiv(a, b int64) int64 { return civil.FloorDiv(a, b) }
 
 // daysFromCivil returns the day number of the proleptic Gregorian date
 // y-m-d, with m in 1..12. It is Howard Hinnant's days_from_civil.
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
+func daysFromCivil(y, m, d int64) int64 { return civil.DaysFromCivil(y, m, d) }
 
 // civilFromDays returns the year and month (1..12) of day number z. It is
 // the inverse of daysFromCivil, less the day of the month.

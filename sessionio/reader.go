@@ -370,7 +370,18 @@ func (r *Reader) label(c column) (string, error) {
 }
 
 // checkUTF8 checks the text fields that are read but not made strings.
+// Most text is ASCII: one pass over all the fields finds a byte that is
+// not, and only then is UTF-8 checked field by field.
 func (r *Reader) checkUTF8(cols []column) error {
+	var or byte
+	for _, c := range cols {
+		for _, b := range r.values[c] {
+			or |= b
+		}
+	}
+	if or < utf8.RuneSelf {
+		return nil
+	}
 	for _, c := range cols {
 		if b := r.values[c]; len(b) > 0 && !utf8.Valid(b) {
 			return r.fail(c, &reason{"not valid UTF-8", ErrInvalidUTF8})
@@ -407,7 +418,7 @@ func (r *Reader) ReadSession(s *sessionagg.Session) error {
 	}
 	*s = sessionagg.Session{Start: s.Start, End: s.End, CostInUSD: s.CostInUSD}
 	if q := r.opt.Query; q != nil {
-		if err := r.checkUTF8(sessionShape.cols[3:]); err != nil {
+		if err := r.checkUTF8(textCols); err != nil {
 			return err
 		}
 		if r.filter != numCols {
@@ -438,15 +449,18 @@ func (r *Reader) ReadSession(s *sessionagg.Session) error {
 	return nil
 }
 
-// fieldOf returns the group-by field of a label's column.
-func fieldOf(c column) sessionagg.Field {
+// textCols are the text fields of a Session.
+var textCols = sessionShape.cols[3:]
+
+// fieldOf returns the group-by field of a label's column, or 0.
+func fieldOf(c column) sessionagg.Field { return fieldOfCol[c] }
+
+var fieldOfCol = func() (f [numCols]sessionagg.Field) {
 	for _, lc := range labelCols {
-		if lc.col == c {
-			return lc.field
-		}
+		f[lc.col] = lc.field
 	}
-	return 0
-}
+	return f
+}()
 
 // ReadDeviceSession reads the next record into s, or returns io.EOF at the
 // end of the input. The fields are startTime and endTime (required; see

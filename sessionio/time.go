@@ -3,6 +3,8 @@ package sessionio
 import (
 	"errors"
 	"time"
+
+	"github.com/sessionagg/sessionagg/internal/civil"
 )
 
 // Times in the input are RFC 3339 with an offset, integer Unix seconds, or,
@@ -122,7 +124,7 @@ func parseClock(b []byte, loc *time.Location) (time.Time, error) {
 	switch {
 	case month < 1 || month > 12:
 		return time.Time{}, invalidTime("month out of range")
-	case day < 1 || day > 31:
+	case day < 1 || int64(day) > civil.DaysIn(int64(year), int64(month)):
 		return time.Time{}, invalidTime("day out of range")
 	case hour > 23:
 		return time.Time{}, invalidTime("hour out of range")
@@ -146,12 +148,10 @@ func parseClock(b []byte, loc *time.Location) (time.Time, error) {
 		}
 		b = b[n:]
 	}
-	// The date in UTC: time.Date normalises February 30 into March, which
-	// tells that the day is out of range.
-	wall := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	if wall.Day() != day {
-		return time.Time{}, invalidTime("day out of range")
-	}
+	// The reading as if in UTC, by integer arithmetic: time.Date costs
+	// several times as much, and every record has two times.
+	secs := civil.DaysFromCivil(int64(year), int64(month), int64(day))*86400 + int64(hour*3600+minute*60+sec)
+	wall := time.Unix(secs, int64(nsec)).UTC()
 
 	// The offset: Z or ±hh:mm, or none for a local time.
 	off := 0
