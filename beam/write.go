@@ -1,0 +1,107 @@
+package sessionbeam
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+)
+
+// WriteJSONLines writes rows, a PCollection of Rows, as JSON Lines in the
+// cloud API's row shape (Rows.JSONLines), and returns nothing.
+//
+// With shards 0 it writes the one file path: the rows of Aggregate come
+// out in the order of sessionagg.Result, as the command sessionagg writes
+// them. With shards n >= 1 it writes n files, path-00000-of-0000n and so
+// on, each written by its own worker from the Rows assigned to it by a
+// hash, in bucket order (within a bucket, the rows of a shard of groups
+// are in the order of their labels). Every file is written, also one that
+// gets no rows, so that a reader sees that none is missing.
+//
+// Files are written with Beam's filesystem package: the program registers
+// the schemes it needs (beamx registers the local one and gs://). A file
+// is written from the start again if its worker is retried.
+func WriteJSONLines(s beam.Scope, path string, shards int, rows beam.PCollection) error {
+	if shards < 0 {
+		return fmt.Errorf("sessionbeam: WriteJSONLines with %d shards: want 0 for one file, or more", shards)
+	}
+	filesystem.ValidateScheme(path)
+	s = s.Scope("sessionbeam.WriteJSONLines")
+	n := max(shards, 1)
+	files := make([]int, n)
+	for i := range files {
+		files[i] = i
+	}
+	index := beam.ParDo(s, fileFn, beam.CreateList(s, files))
+	keyed := beam.ParDo(s, &rowsFileFn{Files: n}, rows)
+	grouped := beam.CoGroupByKey(s, index, keyed)
+	beam.ParDo0(s, &writeFn{Path: path, Shards: shards}, grouped)
+	return nil
+}
+
+// fileFn keys a file's number by itself.
+func fileFn(i int) (int, int) { return i, i }
+
+// rowsFileFn keys Rows by the file they go to: a hash of their bytes.
+type rowsFileFn struct {
+	Files int
+}
+
+func (f *rowsFileFn) ProcessElement(r Rows) (int, Rows) {
+	h := fnv.New32a()
+	h.Write(r.data)
+	return int(h.Sum32() % uint32(f.Files)), r
+}
+
+// writeFn writes one file.
+type writeFn struct {
+	Path   string
+	Shards int
+}
+
+func (f *writeFn) name(i int) string {
+	if f.Shards == 0 {
+		return f.Path
+	}
+	return fmt.Sprintf("%s-%05d-of-%05d", f.Path, i, f.Shards)
+}
+
+func (f *writeFn) ProcessElement(ctx context.Context, i int, _ func(*int) bool, rowsOf func(*Rows) bool) (err error) {
+	var all []Rows
+	var r Rows
+	for rowsOf(&r) {
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b Rows) int { return a.w.Start.Compare(b.w.Start) })
+
+	name := f.name(i)
+	fs, err := filesystem.New(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	wc, err := fs.OpenWrite(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := wc.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w := bufio.NewWriterSize(wc, 1<<16)
+	for _, r := range all {
+		for line, err := range r.JSONLines() {
+			if err != nil {
+				return err
+			}
+			w.Write(line)
+			w.WriteByte('\n')
+		}
+	}
+	return w.Flush()
+}
