@@ -1,6 +1,7 @@
 package sessionbeam
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -74,9 +75,10 @@ func AggregateSharded(s beam.Scope, q sessionagg.Query, n int, sessions beam.PCo
 // bucket the Partial is narrowed to, if any; it does not carry the query,
 // which the CombineFn has, and is decoded only when the CombineFn uses it.
 type Partial struct {
-	w    window
-	agg  *sessionagg.Aggregator // nil until loaded
-	data []byte                 // the encoded Aggregator while agg is nil; empty if none
+	w     window
+	shard int                    // AggregateSharded's shard of groups
+	agg   *sessionagg.Aggregator // nil until loaded
+	data  []byte                 // the encoded Aggregator while agg is nil; empty if none
 }
 
 const partialVersion = 1
@@ -85,6 +87,7 @@ const partialVersion = 1
 // coder.
 func EncodePartial(p Partial) ([]byte, error) {
 	b := appendWindow([]byte{partialVersion}, p.w)
+	b = binary.AppendUvarint(b, uint64(p.shard))
 	if p.agg == nil {
 		return append(b, p.data...), nil
 	}
@@ -100,10 +103,11 @@ func DecodePartial(data []byte) (Partial, error) {
 		return Partial{}, fmt.Errorf("%w: Partial version %d, want %d", ErrInvalidData, v, partialVersion)
 	}
 	w := d.window()
+	shard := d.uvarint()
 	if d.err != nil {
 		return Partial{}, d.err
 	}
-	return Partial{w: w, data: d.data}, nil
+	return Partial{w: w, shard: int(shard), data: d.data}, nil
 }
 
 // load makes p.agg for q, narrowed to p's bucket, from p.data.
@@ -131,7 +135,7 @@ func (p *Partial) load(q *sessionagg.Query) error {
 // merge adds o to p, both of query q.
 func (p *Partial) merge(q *sessionagg.Query, o *Partial) error {
 	if !p.w.Set {
-		p.w = o.w
+		p.w, p.shard = o.w, o.shard
 	}
 	if o.agg == nil && len(o.data) == 0 {
 		return nil
@@ -154,7 +158,7 @@ func (p *Partial) rows(sp *spec, q *sessionagg.Query) (Rows, error) {
 	if err != nil {
 		return Rows{}, err
 	}
-	return Rows{spec: *sp, w: p.w, data: b}, nil
+	return Rows{spec: *sp, w: p.w, shard: p.shard, data: b}, nil
 }
 
 // queryCache turns a spec into its query once per DoFn instance.
@@ -210,18 +214,21 @@ func (f *combineFn) ExtractOutput(p Partial) (Rows, error) {
 
 // A routed is a session sent to one bucket of AggregateSharded's query.
 type routed struct {
-	w window // the bucket, clipped to the query's window
-	s sessionagg.Session
+	w     window // the span, clipped to the query's window
+	shard int    // the shard of the session's group
+	s     sessionagg.Session
 }
 
 func encodeRouted(r routed) []byte {
 	b := appendWindow(make([]byte, 0, 96), r.w)
+	b = binary.AppendUvarint(b, uint64(r.shard))
 	return appendSession(b, &r.s)
 }
 
 func decodeRouted(data []byte) (routed, error) {
 	d := decoder{data: data}
-	r := routed{w: d.window(), s: d.session()}
+	r := routed{w: d.window(), shard: int(d.uvarint())}
+	r.s = d.session()
 	if err := d.finish("routed session"); err != nil {
 		return routed{}, err
 	}
@@ -237,6 +244,7 @@ type routeFn struct {
 	Shards int
 	qc     queryCache
 	key    []byte
+	last   window // the span of the session's previous bucket
 }
 
 func (f *routeFn) ProcessElement(s sessionagg.Session, emit func(string, routed)) error {
@@ -255,19 +263,30 @@ func (f *routeFn) ProcessElement(s sessionagg.Session, emit func(string, routed)
 	}
 	shard := groupShard(q, &s, f.Shards)
 	cal := sessionagg.Calendar{Period: q.Period, Location: q.Location, WeekStart: q.WeekStart}
+	span := spanCalendar(q)
 	send := func(b sessionagg.Bucket) {
 		w := window{Set: true, Start: b.Start, End: b.End}
+		if span != nil {
+			if sb := span.Bucket(b.Start); cal.Bucket(sb.Start).Start.Equal(sb.Start) && cal.Bucket(sb.End).Start.Equal(sb.End) {
+				w.Start, w.End = sb.Start, sb.End
+			}
+		}
+		if w.Start.Equal(f.last.Start) && w.End.Equal(f.last.End) {
+			return // the session's previous bucket was in the same span
+		}
+		f.last = w
 		if !q.Start.IsZero() && w.Start.Before(q.Start) {
 			w.Start = q.Start
 		}
 		if !q.End.IsZero() && w.End.After(q.End) {
 			w.End = q.End
 		}
-		f.key = strconv.AppendInt(f.key[:0], b.Start.Unix(), 10)
+		f.key = strconv.AppendInt(f.key[:0], w.Start.Unix(), 10)
 		f.key = append(f.key, '/')
 		f.key = strconv.AppendInt(f.key, int64(shard), 10)
-		emit(string(f.key), routed{w: w, s: s})
+		emit(string(f.key), routed{w: w, shard: shard, s: s})
 	}
+	f.last = window{}
 	// The pieces, as the library cuts them: the session clipped to the
 	// window, split at bucket boundaries; a zero-length session whose
 	// start lies in the window is one piece.
@@ -291,6 +310,26 @@ func (f *routeFn) ProcessElement(s sessionagg.Session, emit func(string, routed)
 		send(cal.Bucket(s.Start))
 	}
 	return nil
+}
+
+// spanCalendar returns the calendar of the spans that AggregateSharded
+// keys by: days for hours, months for days, so that a worker pre-combines
+// a session's consecutive buckets under one key and holds a few keys
+// rather than thousands; nil for weeks and months, whose buckets are
+// their own spans. A span is used only where both its ends are boundaries
+// of q's buckets, so that it is a union of whole buckets; elsewhere the
+// bucket is its own span.
+func spanCalendar(q *sessionagg.Query) *sessionagg.Calendar {
+	var p sessionagg.Period
+	switch q.Period {
+	case sessionagg.Hourly:
+		p = sessionagg.Daily
+	case sessionagg.Daily:
+		p = sessionagg.Monthly
+	default:
+		return nil
+	}
+	return &sessionagg.Calendar{Period: p, Location: q.Location}
 }
 
 const timeFormat = "2006-01-02T15:04:05.999999999Z07:00"
@@ -347,7 +386,7 @@ func (f *shardFn) AddInput(p Partial, r routed) (Partial, error) {
 		return p, err
 	}
 	if !p.w.Set {
-		p.w = r.w
+		p.w, p.shard = r.w, r.shard
 	}
 	if err := p.load(q); err != nil {
 		return p, err

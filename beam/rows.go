@@ -2,6 +2,7 @@ package sessionbeam
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -15,9 +16,10 @@ import (
 // and the library's Aggregator.MarshalBinary, so a Rows can go through any
 // transform and still give its Result. The zero Rows is not valid.
 type Rows struct {
-	spec spec
-	w    window
-	data []byte
+	spec  spec
+	w     window
+	shard int
+	data  []byte
 }
 
 // Result returns the rows as a sessionagg.Result, in the query's order
@@ -96,6 +98,7 @@ func EncodeRows(r Rows) ([]byte, error) {
 	b := []byte{rowsVersion}
 	b = appendString(b, string(js))
 	b = appendWindow(b, r.w)
+	b = binary.AppendUvarint(b, uint64(r.shard))
 	return append(b, r.data...), nil
 }
 
@@ -109,6 +112,7 @@ func DecodeRows(data []byte) (Rows, error) {
 	}
 	js := d.bytes()
 	w := d.window()
+	shard := d.uvarint()
 	if d.err != nil {
 		return Rows{}, d.err
 	}
@@ -116,6 +120,6 @@ func DecodeRows(data []byte) (Rows, error) {
 	if err := json.Unmarshal(js, &r.spec); err != nil {
 		return Rows{}, fmt.Errorf("%w: Rows query: %v", ErrInvalidData, err)
 	}
-	r.w, r.data = w, d.data
+	r.w, r.shard, r.data = w, int(shard), d.data
 	return r, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"hash/fnv"
 	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -17,10 +16,12 @@ import (
 // With shards 0 it writes the one file path: the rows of Aggregate come
 // out in the order of sessionagg.Result, as the command sessionagg writes
 // them. With shards n >= 1 it writes n files, path-00000-of-0000n and so
-// on, each written by its own worker from the Rows assigned to it by a
-// hash, in bucket order (within a bucket, the rows of a shard of groups
-// are in the order of their labels). Every file is written, also one that
-// gets no rows, so that a reader sees that none is missing.
+// on, each by its own worker: file i holds the Rows of AggregateSharded's
+// shards of groups i, i+n, ..., sorted by the start of their buckets, so
+// that with as many files as shards each file is in the order of
+// sessionagg.Result (and holds the rows of its groups only). Every file is
+// written, also one that gets no rows, so that a reader sees that none is
+// missing.
 //
 // Files are written with Beam's filesystem package: the program registers
 // the schemes it needs (beamx registers the local one and gs://). A file
@@ -46,15 +47,14 @@ func WriteJSONLines(s beam.Scope, path string, shards int, rows beam.PCollection
 // fileFn keys a file's number by itself.
 func fileFn(i int) (int, int) { return i, i }
 
-// rowsFileFn keys Rows by the file they go to: a hash of their bytes.
+// rowsFileFn keys Rows by the file they go to: that of their shard of
+// groups.
 type rowsFileFn struct {
 	Files int
 }
 
 func (f *rowsFileFn) ProcessElement(r Rows) (int, Rows) {
-	h := fnv.New32a()
-	h.Write(r.data)
-	return int(h.Sum32() % uint32(f.Files)), r
+	return r.shard % f.Files, r
 }
 
 // writeFn writes one file.
