@@ -25,7 +25,8 @@ import (
 // fields are those of the command sessionagg: startTime, endTime,
 // costInUsd and the labels, matched case-insensitively.
 //
-// Each file is read whole, as a stream, by one worker: the header of a CSV
+// Files are spread over the workers; each is read whole, as a stream, by
+// one worker: the header of a CSV
 // file is needed for all its lines, and the line numbers of errors must be
 // right. So give a big input as many files (Beam's textio would split a
 // file into ranges of lines, and lose both). A glob that matches nothing,
@@ -35,6 +36,10 @@ func ReadSessions(s beam.Scope, glob, format string) beam.PCollection {
 	s = s.Scope("sessionbeam.ReadSessions")
 	files := fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow())
 	readable := fileio.ReadMatches(s, files, fileio.ReadUncompressed())
+	// The files come from one element, the glob: without a reshuffle a
+	// runner that fuses steps (Dataflow, Flink) would read them all on
+	// the worker that matched them.
+	readable = beam.Reshuffle(s, readable)
 	return beam.ParDo(s, &readFn{Format: format}, readable)
 }
 
