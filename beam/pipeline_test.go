@@ -19,7 +19,10 @@ import (
 func buildAll(t *testing.T, glob, out string, q sessionagg.Query) *beam.Pipeline {
 	t.Helper()
 	p, s := beam.NewPipelineWithRoot()
-	sessions := sessionbeam.ReadSessions(s, glob, "")
+	sessions, err := sessionbeam.ReadSessions(s, glob, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	rows, err := sessionbeam.Aggregate(s, q, sessions)
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,7 @@ var (
 	output      = flag.String("output", "", "the file to write, or with -shards N the prefix of N files")
 	shards      = flag.Int("shards", 0, "0: aggregate in one place, write one file in order; N: spread the rows over N shards of the groups per bucket and write N files")
 	inputFormat = flag.String("input-format", "", "csv or jsonl (default: jsonl for .jsonl and .ndjson files, else csv)")
+	inputZone   = flag.String("input-timezone", "", "the zone of input times written without an offset, as -timezone (default: none, such times are errors)")
 	start       = flag.String("start", "", "the window's start: RFC 3339, Unix seconds, or a local date or date-time on -timezone's clock (default: open)")
 	end         = flag.String("end", "", "the window's end, as -start (default: open)")
 	period      = flag.String("period", "DAILY", "HOURLY, DAILY, WEEKLY or MONTHLY, or hour, day, week, month")
@@ -93,9 +94,16 @@ func main() {
 // pipeline reads -input, aggregates and writes -output.
 func pipeline(q sessionagg.Query) (*beam.Pipeline, error) {
 	p, s := beam.NewPipelineWithRoot()
-	sessions := sessionbeam.ReadSessions(s, *input, *inputFormat)
+	if *inputZone != "" {
+		if _, err := sessionbeam.LoadZone(*inputZone); err != nil {
+			return nil, fmt.Errorf("-input-timezone: %w", err)
+		}
+	}
+	sessions, err := sessionbeam.ReadSessions(s, *input, *inputFormat, *inputZone)
+	if err != nil {
+		return nil, fmt.Errorf("-input-format: %w", err)
+	}
 	var rows beam.PCollection
-	var err error
 	if *shards == 0 {
 		rows, err = sessionbeam.Aggregate(s, q, sessions)
 	} else {
