@@ -59,10 +59,6 @@ func (r Range) String() string {
 	return "[" + lo + ", " + hi + "]"
 }
 
-// ErrInvalidRange is wrapped by the error of a UsageQuery whose Range has a
-// maximum below its minimum, or a bound that is NaN.
-var ErrInvalidRange = errors.New("sessionagg: invalid range")
-
 // A UsageSort orders the desktops of a usage report.
 type UsageSort uint8
 

@@ -2,6 +2,7 @@ package sessionagg
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -76,3 +77,29 @@ func queryError(field, value string, err error) error {
 func sessionError(field, value string, err error) error {
 	return &FieldError{Field: field, Value: value, Err: err, kind: ErrInvalidSession}
 }
+
+// ErrInvalidPeriod is matched, with [errors.Is], by every error that
+// [ParsePeriod] and [Period.UnmarshalText] return.
+var ErrInvalidPeriod = errors.New("sessionagg: invalid period")
+
+// ErrInvalidTimezone is matched, with [errors.Is], by every error that
+// [ParseTimezone] returns.
+var ErrInvalidTimezone = errors.New("sessionagg: invalid timezone")
+
+// ErrInvalidQuality is wrapped by the errors of [ParseQuality].
+var ErrInvalidQuality = errors.New("sessionagg: unknown session quality")
+
+// ErrInvalidRange is wrapped by the error of a UsageQuery whose Range has a
+// maximum below its minimum, or a bound that is NaN.
+var ErrInvalidRange = errors.New("sessionagg: invalid range")
+
+// errTooManyPieces is returned by each when a session has more pieces than
+// maxPieces.
+var errTooManyPieces = fmt.Errorf("%w: a session spans more buckets than the limit (Query.MaxBuckets, or DefaultMaxBuckets on a window open on a side)", ErrTooLarge)
+
+// errEndOfTime is returned by each, and by Aggregator.Add, for a session
+// that reaches where the bucket arithmetic would overflow, some 292
+// billion years from 1970.
+var errEndOfTime = fmt.Errorf("%w: a session reaches the end of representable time", ErrTooLarge)
+
+var errTooManyRows = fmt.Errorf("%w: more rows than the limit", ErrTooLarge)

@@ -5,10 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"math"
 	"strconv"
+	"unicode/utf8"
+
+	"github.com/sessionagg/sessionagg/internal/jsonfloat"
 )
 
 // A Page is a run of consecutive rows of a [Result], as the cloud API
@@ -255,4 +259,22 @@ func appendStatsJSON(b []byte, s *Stats, stats uint8) []byte {
 		add("sum", s.Sum())
 	}
 	return append(b, '}')
+}
+
+// appendJSONFloat appends f as encoding/json writes a float64.
+func appendJSONFloat(b []byte, f float64) []byte { return jsonfloat.Append(b, f) }
+
+// appendJSONString appends s as encoding/json writes a string.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			// Escapes, HTML-safe characters and invalid UTF-8 as
+			// encoding/json has them.
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

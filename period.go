@@ -1,15 +1,10 @@
 package sessionagg
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 )
-
-// ErrInvalidPeriod is matched, with [errors.Is], by every error that
-// [ParsePeriod] and [Period.UnmarshalText] return.
-var ErrInvalidPeriod = errors.New("sessionagg: invalid period")
 
 // A Period is the length of a bucket: an hour, a day, a week or a month of
 // the wall clock in some zone. Periods are calendar units, not durations: a

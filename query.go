@@ -1,134 +1,15 @@
 package sessionagg
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// A Field is a session label that rows can be grouped by, as in the cloud
-// API's groupBy.
-type Field uint8
-
-// The group-by fields of the cloud API. A row of a query grouped by JobID
-// also carries the job's name.
-const (
-	QueueID Field = iota + 1
-	FleetID
-	JobID
-	UserID
-	UsageType
-	InstanceType
-	LicenseProduct
-)
-
-var fieldNames = [...]string{
-	QueueID:        "QUEUE_ID",
-	FleetID:        "FLEET_ID",
-	JobID:          "JOB_ID",
-	UserID:         "USER_ID",
-	UsageType:      "USAGE_TYPE",
-	InstanceType:   "INSTANCE_TYPE",
-	LicenseProduct: "LICENSE_PRODUCT",
-}
-
-// jsonNames are the fields' names in the cloud API's response.
-var jsonNames = [...]string{
-	QueueID:        "queueId",
-	FleetID:        "fleetId",
-	JobID:          "jobId",
-	UserID:         "userId",
-	UsageType:      "usageType",
-	InstanceType:   "instanceType",
-	LicenseProduct: "licenseProduct",
-}
-
-func (f Field) valid() bool { return f >= QueueID && f <= LicenseProduct }
-
-// String returns the cloud API's name of f, such as "QUEUE_ID", or
-// "Field(N)" for a value that is not a field.
-func (f Field) String() string {
-	if f.valid() {
-		return fieldNames[f]
-	}
-	return fmt.Sprintf("Field(%d)", uint8(f))
-}
-
-// ParseField returns the Field named s: QUEUE_ID, FLEET_ID, JOB_ID,
-// USER_ID, USAGE_TYPE, INSTANCE_TYPE or LICENSE_PRODUCT, in any letter case.
-// Any other string is an error that wraps [ErrInvalidField].
-func ParseField(s string) (Field, error) {
-	for f := QueueID; f <= LicenseProduct; f++ {
-		if strings.EqualFold(s, fieldNames[f]) {
-			return f, nil
-		}
-	}
-	return 0, fmt.Errorf("%w %q: want one of %s", ErrInvalidField, s, strings.Join(fieldNames[1:], ", "))
-}
-
-// label returns s's value of the label f.
-func (s *Session) label(f Field) string {
-	switch f {
-	case QueueID:
-		return s.QueueID
-	case FleetID:
-		return s.FleetID
-	case JobID:
-		return s.JobID
-	case UserID:
-		return s.UserID
-	case UsageType:
-		return s.UsageType
-	case InstanceType:
-		return s.InstanceType
-	case LicenseProduct:
-		return s.LicenseProduct
-	}
-	return ""
-}
-
-// A Statistic is one of the summaries a query reports for the runtime and
-// the cost of the pieces in a row. The count is always reported and is not
-// a Statistic.
-type Statistic uint8
-
-// The statistics of the cloud API.
-const (
-	Sum Statistic = iota + 1
-	Min
-	Max
-	Avg
-)
-
-var statisticNames = [...]string{Sum: "SUM", Min: "MIN", Max: "MAX", Avg: "AVG"}
-
-func (s Statistic) valid() bool { return s >= Sum && s <= Avg }
-
-// String returns "SUM", "MIN", "MAX" or "AVG", or "Statistic(N)" for any
-// other value.
-func (s Statistic) String() string {
-	if s.valid() {
-		return statisticNames[s]
-	}
-	return fmt.Sprintf("Statistic(%d)", uint8(s))
-}
-
-// ParseStatistic returns the Statistic named s: SUM, MIN, MAX or AVG, in
-// any letter case. Any other string, COUNT included (the count is always
-// reported), is an error that wraps [ErrInvalidStatistic].
-func ParseStatistic(s string) (Statistic, error) {
-	for st := Sum; st <= Avg; st++ {
-		if strings.EqualFold(s, statisticNames[st]) {
-			return st, nil
-		}
-	}
-	if strings.EqualFold(s, "COUNT") {
-		return 0, fmt.Errorf("%w %q: the count is always reported; want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
-	}
-	return 0, fmt.Errorf("%w %q: want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
-}
 
 // MaxIDs is the largest number of queue or fleet ids a query may name.
 const MaxIDs = 10
@@ -349,4 +230,181 @@ func (q *Query) statistics() uint8 {
 		m |= 1 << s
 	}
 	return m
+}
+
+// fingerprint returns what identifies q's rows: everything but its limits.
+// Two aggregators merge, and a page token is honoured, only when their
+// fingerprints are equal. It is a version, then each of q's parts (see
+// queryParts) as a uvarint length and bytes, so that two fingerprints can
+// be compared part by part to say what differs.
+func fingerprint(q *Query) string {
+	b := []byte(fingerprintVersion)
+	for _, p := range queryParts(q, false) {
+		b = binary.AppendUvarint(b, uint64(len(p.key)))
+		b = append(b, p.key...)
+	}
+	return string(b)
+}
+
+const fingerprintVersion = "sessionagg/2"
+
+// A queryPart is one thing that identifies a query's rows: its name in
+// error messages, its bytes in the fingerprint, and its value for people.
+type queryPart struct {
+	name string
+	key  []byte
+	show string
+}
+
+// queryParts returns the parts of q that make its fingerprint, in order;
+// with their values for people only if show is true, since a fingerprint
+// is made for every Aggregator and a message rarely.
+func queryParts(q *Query, show bool) []queryPart {
+	var parts [10]queryPart
+	var buf [16]int64
+	vals := buf[:0]
+	add := func(i int, name, value string, b []byte) {
+		for _, v := range vals {
+			b = binary.AppendVarint(b, v)
+		}
+		parts[i] = queryPart{name, b, value}
+		vals = buf[:0]
+	}
+	for i, side := range [2]struct {
+		name string
+		t    time.Time
+	}{{"startTime", q.Start}, {"endTime", q.End}} {
+		value := "open"
+		if side.t.IsZero() {
+			vals = append(vals, 0)
+		} else {
+			vals = append(vals, 1, side.t.Unix(), int64(side.t.Nanosecond()))
+			if show {
+				value = formatTime(side.t)
+			}
+		}
+		add(i, side.name, value, nil)
+	}
+	vals = append(vals, int64(q.period()))
+	add(2, "period", q.period().String(), nil)
+	vals = append(vals, int64(q.WeekStart))
+	add(3, "weekStart", q.WeekStart.String(), nil)
+	loc := q.location()
+	off := int64(math.MinInt64)
+	if fixed, o := fixedOffset(loc); fixed {
+		off = o
+	}
+	vals = append(vals, off)
+	add(4, "timezone", loc.String(), []byte(loc.String()))
+	for _, f := range q.GroupBy {
+		vals = append(vals, int64(f))
+	}
+	value := ""
+	if show {
+		value = fmt.Sprint(q.GroupBy)
+	}
+	add(5, "groupBy", value, nil)
+	vals = append(vals, int64(q.statistics()))
+	if show {
+		var stats []Statistic
+		for s := Sum; s <= Avg; s++ {
+			if q.statistics()&(1<<s) != 0 {
+				stats = append(stats, s)
+			}
+		}
+		value = fmt.Sprint(stats)
+	}
+	add(6, "statistics", value, nil)
+	fill := int64(0)
+	if q.FillEmpty {
+		fill = 1
+	}
+	vals = append(vals, fill)
+	add(7, "fillEmpty", strconv.FormatBool(q.FillEmpty), nil)
+	for i, f := range [2]struct {
+		name string
+		ids  []string
+	}{{"queueIds", q.QueueIDs}, {"fleetIds", q.FleetIDs}} {
+		ids := slices.Clone(f.ids)
+		slices.Sort(ids)
+		var b []byte
+		for _, id := range ids {
+			b = appendString(b, id)
+		}
+		if show {
+			value = fmt.Sprintf("%q", ids)
+		}
+		add(8+i, f.name, value, b)
+	}
+	return parts[:]
+}
+
+// differences returns the names of the parts in which the fingerprints x
+// and y differ, as "period and statistics".
+func differences(x, y string) string {
+	split := func(fp string) [][]byte {
+		rest, ok := strings.CutPrefix(fp, fingerprintVersion)
+		if !ok {
+			return nil
+		}
+		d := decoder{data: []byte(rest)}
+		var parts [][]byte
+		for len(d.data) > 0 && d.err == nil {
+			parts = append(parts, d.bytes())
+		}
+		return parts
+	}
+	px, py := split(x), split(y)
+	names := queryParts(&Query{}, false)
+	if len(px) != len(names) || len(py) != len(names) {
+		return "version of this package"
+	}
+	var diff []string
+	for i := range names {
+		if !bytes.Equal(px[i], py[i]) {
+			diff = append(diff, names[i].name)
+		}
+	}
+	return joinAnd(diff)
+}
+
+// mismatch describes how the queries x and y differ, as "period HOURLY,
+// want DAILY".
+func mismatch(x, y *Query) string {
+	px, py := queryParts(x, true), queryParts(y, true)
+	var diff []string
+	for i := range px {
+		if !bytes.Equal(px[i].key, py[i].key) {
+			diff = append(diff, px[i].name+" "+px[i].show+", want "+py[i].show)
+		}
+	}
+	return strings.Join(diff, "; ")
+}
+
+// describe returns a short account of q for messages.
+func describe(q *Query) string {
+	var b strings.Builder
+	b.WriteString("query{")
+	b.WriteString(q.period().String())
+	b.WriteString(" in ")
+	b.WriteString(q.location().String())
+	if len(q.GroupBy) > 0 {
+		b.WriteString(" by ")
+		for i, f := range q.GroupBy {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(f.String())
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// joinAnd joins words as "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

@@ -1,20 +1,12 @@
 package sessionagg
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
-
-	"github.com/sessionagg/sessionagg/internal/jsonfloat"
 )
 
 // A Row is the statistics of the pieces of one group in one bucket, as in
@@ -101,60 +93,6 @@ type Result struct {
 	// The digest of the rows, for page tokens: see rowsDigest.
 	digestOnce sync.Once
 	digest     []byte
-}
-
-// A store is the rows of an Aggregator, as a Result sees them: either in
-// slabs or in cells, as the Aggregator held them.
-type store struct {
-	slabs []slab
-	cells []cell
-}
-
-// A rowEntry is a row to be: a bucket, a group, and the index of the row's
-// sums in a store (in its group's slab, or in cells), or -1 for an empty
-// row.
-type rowEntry struct {
-	start, end int64
-	group      int32
-	cell       int32
-}
-
-// sums returns the sums and the job name of e, which is not empty.
-func (st *store) sums(e *rowEntry) (*sums, string) {
-	if st.slabs != nil {
-		return &st.slabs[e.group].cells[e.cell], ""
-	}
-	c := &st.cells[e.cell]
-	return &c.sums, c.jobName
-}
-
-// store returns a's rows as they are now, to read before a changes.
-func (a *Aggregator) store() store {
-	if a.slabs != nil {
-		return store{slabs: a.slabs.groups}
-	}
-	return store{cells: a.t.cells}
-}
-
-// snapshot returns a's rows as they are now, for a Result to keep: a
-// copies them before it changes them again (see unshare).
-func (a *Aggregator) snapshot() store {
-	a.shared = true
-	return a.store()
-}
-
-// unshare gives a its own copy of the rows that a Result shares.
-func (a *Aggregator) unshare() {
-	a.shared = false
-	if a.slabs != nil {
-		groups := make([]slab, len(a.slabs.groups), cap(a.slabs.groups))
-		for g, s := range a.slabs.groups {
-			groups[g] = slab{s.base, slices.Clone(s.cells), s.rows}
-		}
-		a.slabs.groups = groups
-		return
-	}
-	a.t.cells = slices.Clip(slices.Clone(a.t.cells))
 }
 
 // newResult returns a's rows, with the empty ones if the query asks for
@@ -352,16 +290,6 @@ func (a *Aggregator) fill(entries []rowEntry) ([]rowEntry, error) {
 	}
 }
 
-// clipTime returns the bucket boundary sec, clipped to the window's bound
-// w if there is one: raised to it for a start, lowered for an end.
-func clipTime(sec int64, w instant, bounded bool, loc *time.Location, isStart bool) time.Time {
-	b := instant{sec, 0}
-	if bounded && (isStart && b.less(w) || !isStart && w.less(b)) {
-		b = w
-	}
-	return time.Unix(b.sec, b.nsec).In(loc)
-}
-
 // Len returns the number of rows.
 func (r *Result) Len() int { return len(r.entries) }
 
@@ -383,199 +311,4 @@ func (r *Result) Query() Query { return r.q.clone() }
 // status COMPLETED and no nextToken: see [Page.MarshalJSON].
 func (r *Result) MarshalJSON() ([]byte, error) {
 	return Page{Rows: r.rows(0, r.Len()), r: r}.MarshalJSON()
-}
-
-// fingerprint returns what identifies q's rows: everything but its limits.
-// Two aggregators merge, and a page token is honoured, only when their
-// fingerprints are equal. It is a version, then each of q's parts (see
-// queryParts) as a uvarint length and bytes, so that two fingerprints can
-// be compared part by part to say what differs.
-func fingerprint(q *Query) string {
-	b := []byte(fingerprintVersion)
-	for _, p := range queryParts(q, false) {
-		b = binary.AppendUvarint(b, uint64(len(p.key)))
-		b = append(b, p.key...)
-	}
-	return string(b)
-}
-
-const fingerprintVersion = "sessionagg/2"
-
-// A queryPart is one thing that identifies a query's rows: its name in
-// error messages, its bytes in the fingerprint, and its value for people.
-type queryPart struct {
-	name string
-	key  []byte
-	show string
-}
-
-// queryParts returns the parts of q that make its fingerprint, in order;
-// with their values for people only if show is true, since a fingerprint
-// is made for every Aggregator and a message rarely.
-func queryParts(q *Query, show bool) []queryPart {
-	var parts [10]queryPart
-	var buf [16]int64
-	vals := buf[:0]
-	add := func(i int, name, value string, b []byte) {
-		for _, v := range vals {
-			b = binary.AppendVarint(b, v)
-		}
-		parts[i] = queryPart{name, b, value}
-		vals = buf[:0]
-	}
-	for i, side := range [2]struct {
-		name string
-		t    time.Time
-	}{{"startTime", q.Start}, {"endTime", q.End}} {
-		value := "open"
-		if side.t.IsZero() {
-			vals = append(vals, 0)
-		} else {
-			vals = append(vals, 1, side.t.Unix(), int64(side.t.Nanosecond()))
-			if show {
-				value = formatTime(side.t)
-			}
-		}
-		add(i, side.name, value, nil)
-	}
-	vals = append(vals, int64(q.period()))
-	add(2, "period", q.period().String(), nil)
-	vals = append(vals, int64(q.WeekStart))
-	add(3, "weekStart", q.WeekStart.String(), nil)
-	loc := q.location()
-	off := int64(math.MinInt64)
-	if fixed, o := fixedOffset(loc); fixed {
-		off = o
-	}
-	vals = append(vals, off)
-	add(4, "timezone", loc.String(), []byte(loc.String()))
-	for _, f := range q.GroupBy {
-		vals = append(vals, int64(f))
-	}
-	value := ""
-	if show {
-		value = fmt.Sprint(q.GroupBy)
-	}
-	add(5, "groupBy", value, nil)
-	vals = append(vals, int64(q.statistics()))
-	if show {
-		var stats []Statistic
-		for s := Sum; s <= Avg; s++ {
-			if q.statistics()&(1<<s) != 0 {
-				stats = append(stats, s)
-			}
-		}
-		value = fmt.Sprint(stats)
-	}
-	add(6, "statistics", value, nil)
-	fill := int64(0)
-	if q.FillEmpty {
-		fill = 1
-	}
-	vals = append(vals, fill)
-	add(7, "fillEmpty", strconv.FormatBool(q.FillEmpty), nil)
-	for i, f := range [2]struct {
-		name string
-		ids  []string
-	}{{"queueIds", q.QueueIDs}, {"fleetIds", q.FleetIDs}} {
-		ids := slices.Clone(f.ids)
-		slices.Sort(ids)
-		var b []byte
-		for _, id := range ids {
-			b = appendString(b, id)
-		}
-		if show {
-			value = fmt.Sprintf("%q", ids)
-		}
-		add(8+i, f.name, value, b)
-	}
-	return parts[:]
-}
-
-// differences returns the names of the parts in which the fingerprints x
-// and y differ, as "period and statistics".
-func differences(x, y string) string {
-	split := func(fp string) [][]byte {
-		rest, ok := strings.CutPrefix(fp, fingerprintVersion)
-		if !ok {
-			return nil
-		}
-		d := decoder{data: []byte(rest)}
-		var parts [][]byte
-		for len(d.data) > 0 && d.err == nil {
-			parts = append(parts, d.bytes())
-		}
-		return parts
-	}
-	px, py := split(x), split(y)
-	names := queryParts(&Query{}, false)
-	if len(px) != len(names) || len(py) != len(names) {
-		return "version of this package"
-	}
-	var diff []string
-	for i := range names {
-		if !bytes.Equal(px[i], py[i]) {
-			diff = append(diff, names[i].name)
-		}
-	}
-	return joinAnd(diff)
-}
-
-// mismatch describes how the queries x and y differ, as "period HOURLY,
-// want DAILY".
-func mismatch(x, y *Query) string {
-	px, py := queryParts(x, true), queryParts(y, true)
-	var diff []string
-	for i := range px {
-		if !bytes.Equal(px[i].key, py[i].key) {
-			diff = append(diff, px[i].name+" "+px[i].show+", want "+py[i].show)
-		}
-	}
-	return strings.Join(diff, "; ")
-}
-
-// describe returns a short account of q for messages.
-func describe(q *Query) string {
-	var b strings.Builder
-	b.WriteString("query{")
-	b.WriteString(q.period().String())
-	b.WriteString(" in ")
-	b.WriteString(q.location().String())
-	if len(q.GroupBy) > 0 {
-		b.WriteString(" by ")
-		for i, f := range q.GroupBy {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(f.String())
-		}
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-// joinAnd joins words as "a, b and c".
-func joinAnd(words []string) string {
-	if len(words) <= 1 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
-
-// appendJSONFloat appends f as encoding/json writes a float64.
-func appendJSONFloat(b []byte, f float64) []byte { return jsonfloat.Append(b, f) }
-
-// appendJSONString appends s as encoding/json writes a string.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			// Escapes, HTML-safe characters and invalid UTF-8 as
-			// encoding/json has them.
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

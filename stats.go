@@ -1,6 +1,10 @@
 package sessionagg
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"strings"
+)
 
 // Stats accumulates the count, sum, minimum and maximum of a stream of
 // float64 values. The zero value is empty and ready to use.
@@ -82,4 +86,45 @@ func (s Stats) Avg() float64 {
 	// The mean of the values lies between their minimum and maximum;
 	// rounding could put the quotient one unit outside, so clamp it.
 	return min(max(s.Sum()/float64(s.count), s.min), s.max)
+}
+
+// A Statistic is one of the summaries a query reports for the runtime and
+// the cost of the pieces in a row. The count is always reported and is not
+// a Statistic.
+type Statistic uint8
+
+// The statistics of the cloud API.
+const (
+	Sum Statistic = iota + 1
+	Min
+	Max
+	Avg
+)
+
+var statisticNames = [...]string{Sum: "SUM", Min: "MIN", Max: "MAX", Avg: "AVG"}
+
+func (s Statistic) valid() bool { return s >= Sum && s <= Avg }
+
+// String returns "SUM", "MIN", "MAX" or "AVG", or "Statistic(N)" for any
+// other value.
+func (s Statistic) String() string {
+	if s.valid() {
+		return statisticNames[s]
+	}
+	return fmt.Sprintf("Statistic(%d)", uint8(s))
+}
+
+// ParseStatistic returns the Statistic named s: SUM, MIN, MAX or AVG, in
+// any letter case. Any other string, COUNT included (the count is always
+// reported), is an error that wraps [ErrInvalidStatistic].
+func ParseStatistic(s string) (Statistic, error) {
+	for st := Sum; st <= Avg; st++ {
+		if strings.EqualFold(s, statisticNames[st]) {
+			return st, nil
+		}
+	}
+	if strings.EqualFold(s, "COUNT") {
+		return 0, fmt.Errorf("%w %q: the count is always reported; want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
+	}
+	return 0, fmt.Errorf("%w %q: want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
 }

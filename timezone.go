@@ -1,14 +1,9 @@
 package sessionagg
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
-
-// ErrInvalidTimezone is matched, with [errors.Is], by every error that
-// [ParseTimezone] returns.
-var ErrInvalidTimezone = errors.New("sessionagg: invalid timezone")
 
 // Offsets that ParseTimezone accepts, in seconds east of UTC. They are the
 // offsets in use on Earth: from Baker Island (UTC-12) to Kiribati (UTC+14).
@@ -122,4 +117,16 @@ func timezoneName(offset int) string {
 	}
 	h, m := offset/3600, offset/60%60
 	return string([]byte{'U', 'T', 'C', sign, byte('0' + h/10), byte('0' + h%10), ':', byte('0' + m/10), byte('0' + m%10)})
+}
+
+// fixedOffset reports whether loc has a single offset for all time, and
+// which.
+func fixedOffset(loc *time.Location) (bool, int64) {
+	if loc == time.UTC {
+		return true, 0
+	}
+	t := time.Unix(0, 0).In(loc)
+	s, e := t.ZoneBounds()
+	_, off := t.Zone()
+	return s.IsZero() && e.IsZero(), int64(off)
 }

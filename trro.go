@@ -1,11 +1,8 @@
 package sessionagg
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
 	"iter"
-	"slices"
 	"strings"
 	"time"
 )
@@ -13,9 +10,6 @@ import (
 // This file is the shape of Tencent Cloud TRRO's
 // DescribeSessionStatisticsByInterval: remote-control sessions between a
 // field device and a remote device, counted per hour, day or month.
-
-// ErrInvalidQuality is wrapped by the errors of [ParseQuality].
-var ErrInvalidQuality = errors.New("sessionagg: unknown session quality")
 
 // A Quality is TRRO's rating of a remote session.
 type Quality uint8
@@ -177,21 +171,4 @@ func distinct(set map[string]struct{}) int {
 		n--
 	}
 	return n
-}
-
-// order returns the indexes of t's cells sorted by bucket start, then by
-// group number.
-func (t *table[C]) order() []int32 {
-	idx := make([]int32, len(t.cells))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(x, y int32) int {
-		wx, wy := &t.where[x], &t.where[y]
-		if c := cmp.Compare(wx.start, wy.start); c != 0 {
-			return c
-		}
-		return cmp.Compare(wx.group, wy.group)
-	})
-	return idx
 }
