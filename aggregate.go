@@ -28,32 +28,15 @@ import (
 // and merge them. The zero Aggregator is an empty Aggregator of the zero
 // Query, ready to use.
 type Aggregator struct {
-	q   Query
-	fp  string // fingerprint of q: what must match to merge
-	sp  splitter
-	t   *table[cell]
-	err error // sticky: a limit was exceeded while a session was added
+	q      Query
+	fp     string // fingerprint of q: what must match to merge
+	sp     splitter
+	groups groups
+	rows   *rowStore
+	byJob  bool  // the rows carry job names
+	err    error // sticky: a limit was exceeded while a session was added
 
 	maxBuckets int // q.maxBuckets(): the limit that applies, or 0
-
-	// The rows are in slabs when the zone is fixed and the query does not
-	// group by job (whose names need a place); otherwise, and when slabs
-	// would be too sparse, in t. Then slabs is nil.
-	slabs *slabs
-	// shared: a Result holds the rows as they are, so they must be
-	// copied before they change.
-	shared bool
-	byJob  bool
-
-	// Groups: their labels, and the index from labels to group number.
-	groups []labels
-	index  groupIndex
-
-	// recent holds buckets in which sessions started, so that the next
-	// session starting in one of them need not look it up: finding a
-	// bucket costs date arithmetic for months, and zone lookups in a zone
-	// with daylight saving time.
-	recent bucketCache
 
 	// The queue or fleet filter: the field and the accepted ids.
 	filter Field
@@ -73,31 +56,15 @@ func NewAggregator(q Query) (*Aggregator, error) {
 		return nil, err
 	}
 	q = q.clone()
-	a := &Aggregator{q: q, fp: fingerprint(&q), sp: newSplitter(&q), maxBuckets: q.maxBuckets(), batchFrom: batchCells, touchFrom: touchCells}
-	a.t = newTable[cell](a.sp.g.fixed, q.MaxRows)
-	a.recent.init(&a.sp.g)
-	for _, f := range q.GroupBy {
-		a.byJob = a.byJob || f == JobID
+	a := &Aggregator{q: q, fp: fingerprint(&q), sp: q.splitter(), maxBuckets: q.maxBuckets(), groups: newGroups(q.GroupBy), batchFrom: batchCells, touchFrom: touchCells}
+	a.byJob = slices.Contains(q.GroupBy, JobID)
+	layout := denseRows
+	if a.byJob {
+		layout = namedRows
 	}
-	if g, w := &a.sp.g, &a.sp.win; g.fixed {
-		// The keys of the window's first and last buckets.
-		first, last := g.at(w.start.sec).key, g.at(w.end.sec).key
-		if w.end.nsec == 0 {
-			last = g.at(w.end.sec - 1).key
-		}
-		switch {
-		case !a.byJob && w.hasStart && w.hasEnd:
-			a.slabs = newSlabs(first, last)
-		case !a.byJob:
-			a.slabs = newSlabs(math.MinInt64, math.MaxInt64)
-		case w.hasStart && w.hasEnd:
-			a.t.useFlat(first, last-first+1)
-		}
-	}
-	if len(q.GroupBy) == 0 {
-		a.addGroup(labels{})
-	} else {
-		a.index.init(len(q.GroupBy))
+	a.rows = newRowStore(&a.sp.gr, &a.sp.win, layout, q.MaxRows)
+	for range a.groups.len() {
+		a.rows.addGroup()
 	}
 	switch {
 	case len(q.QueueIDs) > 0:
@@ -110,7 +77,7 @@ func NewAggregator(q Query) (*Aggregator, error) {
 
 // init makes the zero Aggregator an empty Aggregator of the zero Query.
 func (a *Aggregator) init() {
-	if a.t == nil {
+	if a.rows == nil {
 		b, _ := NewAggregator(Query{}) // the zero Query is valid
 		*a = *b
 	}
@@ -130,15 +97,13 @@ func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
 
 // addSession is Add for a session that the caller need not copy.
 func (a *Aggregator) addSession(s *Session) error {
-	if a.t == nil {
+	if a.rows == nil {
 		a.init()
 	}
 	if a.err != nil {
 		return a.err
 	}
-	if a.shared {
-		a.unshare()
-	}
+	a.rows.own()
 	var p pending
 	if ok, err := a.prepare(s, &p); !ok {
 		return err // an invalid session leaves a as it was
@@ -154,19 +119,10 @@ func (a *Aggregator) addSession(s *Session) error {
 // and the buckets from the first piece to the last are more than
 // MaxBuckets. (A bounded window's buckets are counted by Validate.)
 func (a *Aggregator) checkBuckets() error {
-	if m := a.maxBuckets; m > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) && a.t.buckets(&a.sp.g, m+1) > m {
+	if m := a.maxBuckets; m > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) && a.rows.buckets(m+1) > m {
 		return fmt.Errorf("%w: the sessions span more than %d buckets%s", ErrTooLarge, m, defaultNote(a.q.MaxBuckets))
 	}
 	return nil
-}
-
-// defaultNote returns what an error about a limit of buckets adds when
-// the limit is the default one.
-func defaultNote(maxBuckets int) string {
-	if maxBuckets == 0 {
-		return " (the default limit of a window open on a side; set Query.MaxBuckets to raise it)"
-	}
-	return ""
 }
 
 // A pending session is one that prepare has checked, filtered, grouped and
@@ -194,30 +150,18 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	if a.filter != 0 && !a.accepts(s.label(a.filter)) {
 		return false, nil
 	}
-	w := &a.sp.win
-	cs, ce := start, end
-	if cs == ce {
-		if !w.contains(cs) {
-			return false, nil
-		}
-	} else {
-		var ok bool
-		if cs, ce, ok = w.clip(cs, ce); !ok {
-			return false, nil
-		}
+	cs, ce, ok := a.sp.win.clipSession(start, end)
+	if !ok {
+		return false, nil
 	}
+	p.g = 0
 	if len(a.q.GroupBy) > 0 {
-		p.g = a.group(s)
-	} else {
-		p.g = 0
+		var isNew bool
+		if p.g, isNew = a.groups.of(s); isNew {
+			a.rows.addGroup()
+		}
 	}
-	if g := &a.sp.g; g.step != 0 {
-		// Hours, days or weeks at a fixed offset: a division, cheaper
-		// than a look-up in a.recent.
-		p.cur = g.stepAt(cs.sec)
-	} else {
-		p.cur = a.recent.at(g, cs.sec)
-	}
+	p.cur = a.sp.first(cs.sec)
 	p.s, p.e = cs, ce
 	p.total = start.secondsTo(end)
 	p.cost, p.job = s.CostInUSD, s.JobName
@@ -225,13 +169,14 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 }
 
 // addPending adds the pieces of p to their rows, and checks the query's
-// limits. It is splitter.each and table.cell written out for the hot path,
-// with the same pieces: no function call per piece, and a row found by
-// the slabs, or by the table's flat index where it has one.
+// limits. It is splitter.each written out for the hot path, with the same
+// split step and the same pieces (TestAddMatchesEach holds it to each): no
+// function call per piece where the rows are in slabs. The property
+// test TestAddMatchesEach holds it to each.
 func (a *Aggregator) addPending(p *pending) error {
 	s, e, cur, total, cost, g := p.s, p.e, p.cur, p.total, p.cost, p.g
-	if s.sec < cur.start || s.sec >= cur.end {
-		return errEndOfTime // the bucket arithmetic overflowed
+	if !cur.holds(s.sec) {
+		return errEndOfTime
 	}
 	maxPieces := a.sp.maxPieces
 	added := false // whether a row was added, which may widen the span
@@ -239,47 +184,12 @@ func (a *Aggregator) addPending(p *pending) error {
 		if maxPieces > 0 && n > maxPieces {
 			return errTooManyPieces
 		}
-		// The piece ends at e if e <= cur.end, which holds when e.sec <
-		// cur.end, or e.sec == cur.end with no nanoseconds.
-		last := e.sec < cur.end || (e.sec == cur.end && e.nsec == 0)
-		pe := e
-		if !last {
-			pe = instant{cur.end, 0}
-		}
+		pe, last := cur.cut(e)
 		secs := s.secondsTo(pe)
-		// a.row, with the lookup of a row that exists written out.
-		var cl *sums
-		var tc *cell // the row's cell in the table, if it is there
-		key := cur.key
-		if sl := a.slabs; sl != nil {
-			if s := &sl.groups[g]; uint64(key-s.base) < uint64(len(s.cells)) {
-				if c := &s.cells[key-s.base]; c.runtime.count != 0 {
-					cl = c
-				}
-			}
-		} else {
-			t := a.t
-			if !t.dense {
-				key = t.id(cur.start)
-			}
-			if t.span > 0 {
-				if i := uint64(key - t.first); i < uint64(t.span) {
-					if j := t.flat[uint64(g)*uint64(t.span)+i]; j != 0 {
-						tc = &t.cells[j-1]
-					}
-				}
-			} else if gc := &t.groups[g]; uint64(key-gc.base) < uint64(len(gc.idx)) {
-				if j := gc.idx[key-gc.base]; j != 0 {
-					tc = &t.cells[j-1]
-				}
-			}
-			if tc != nil {
-				cl = &tc.sums
-			}
-		}
-		if cl == nil {
+		c := a.rows.slabs.find(g, cur.key) // inlined
+		if c == nil {
 			var err error
-			if cl, tc, err = a.row(g, key, cur.start, cur.end); err != nil {
+			if c, err = a.rows.row(g, &cur); err != nil {
 				return err
 			}
 			added = true
@@ -291,8 +201,9 @@ func (a *Aggregator) addPending(p *pending) error {
 		if secs != total {
 			share = cost * (secs / total)
 		}
-		// cl.add(secs, share), written out.
-		r, k := &cl.runtime, &cl.cost
+		// c.runtime.Add(secs) and c.cost.Add(share), written out
+		// with one test for the first piece.
+		r, k := &c.runtime, &c.cost
 		if r.count == 0 {
 			r.min, r.max, k.min, k.max = secs, secs, share, share
 		} else {
@@ -303,17 +214,17 @@ func (a *Aggregator) addPending(p *pending) error {
 		k.count++
 		r.addSum(secs)
 		k.addSum(share)
-		if a.byJob && p.job != "" && (tc.jobName == "" || p.job < tc.jobName) {
-			tc.jobName = p.job
+		if a.byJob {
+			a.rows.keepName(p.job)
 		}
 		if last {
 			break
 		}
 		s = pe
-		// cur.advance(), with a fixed step written out.
-		if step := a.sp.g.step; step != 0 && cur.end+step > cur.end {
+		// cur.advance(), with its fixed step written out.
+		if step := cur.gr.step; step != 0 && cur.end+step > cur.end {
 			cur.key, cur.start, cur.end = cur.key+1, cur.end, cur.end+step
-		} else if !cur.advance() {
+		} else if !cur.next() {
 			return errEndOfTime
 		}
 	}
@@ -350,9 +261,7 @@ func (a *Aggregator) addSeq(sessions iter.Seq[Session], first int) error {
 	if a.err != nil {
 		return a.err
 	}
-	if a.shared {
-		a.unshare()
-	}
+	a.rows.own()
 	var b batch
 	i := first
 	for s := range sessions {
@@ -370,9 +279,7 @@ func (a *Aggregator) addSlice(sessions []Session, first int) error {
 	if a.err != nil {
 		return a.err
 	}
-	if a.shared {
-		a.unshare()
-	}
+	a.rows.own()
 	var b batch
 	for i := range sessions {
 		if err := a.feed(&b, &sessions[i], first+i); err != nil {
@@ -422,7 +329,7 @@ func (a *Aggregator) feed(b *batch, s *Session, i int) error {
 // table, the loads of a batch mostly hit, and batching costs more than it
 // gains.
 func (a *Aggregator) batches() bool {
-	return a.slabs != nil && a.slabs.size >= a.batchFrom
+	return a.rows.dense() >= a.batchFrom
 }
 
 // batchCells is the size of the slabs, in cells, from which addSeq
@@ -439,17 +346,10 @@ const (
 
 // addBatch adds the pending sessions of a batch; see addSeq.
 func (a *Aggregator) addBatch(batch []pending) error {
-	if sl := a.slabs; sl != nil && sl.size >= a.touchFrom {
+	if st := a.rows; st.dense() >= a.touchFrom {
 		var sum int64
 		for i := range batch {
-			p := &batch[i]
-			s := &sl.groups[p.g]
-			if k := uint64(p.cur.key - s.base); k < uint64(len(s.cells)) {
-				// A row is 80 bytes, often across two cache lines:
-				// load from both.
-				c := &s.cells[k]
-				sum += c.runtime.count ^ int64(math.Float64bits(c.cost.max))
-			}
+			sum += st.load(batch[i].g, batch[i].cur.key)
 		}
 		// Keep the loads: the compiler may drop those whose values are
 		// not used.
@@ -483,7 +383,7 @@ func (a *Aggregator) accepts(id string) bool {
 // open on a side, the merged buckets exceed its limit, Merge returns an
 // error wrapping [ErrTooLarge] and a is then unusable.
 func (a *Aggregator) Merge(o *Aggregator) error {
-	if o == nil || o.t == nil {
+	if o == nil || o.rows == nil {
 		return nil
 	}
 	a.init()
@@ -504,12 +404,10 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 	if err := a.checkMerge(o); err != nil {
 		return err
 	}
-	if a.shared {
-		a.unshare()
-	}
-	to := a.groupsOf(o.groups)
-	err := o.cells(func(g, _ int32, start, end int64, s *sums, job string) error {
-		return a.mergeCell(to[g], start, end, s, job)
+	a.rows.own()
+	to := a.groupsOf(o.groups.labels)
+	err := o.rows.each(func(r rowRef, s *sums, job string) error {
+		return a.mergeCell(to[r.group], r.start, r.end, s, job)
 	})
 	if err != nil {
 		a.err = err
@@ -526,101 +424,46 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 // would overflow a row's count, or make a sum infinite; it changes
 // nothing.
 func (a *Aggregator) checkMerge(o *Aggregator) error {
-	to := make([]int32, len(o.groups))
-	for g := range o.groups {
+	to := make([]int32, o.groups.len())
+	for g := range o.groups.labels {
 		var ok bool
-		if to[g], ok = a.findGroup(&o.groups[g]); !ok {
+		if to[g], ok = a.groups.find(&o.groups.labels[g]); !ok {
 			to[g] = -1 // a new group: no row to add to
 		}
 	}
-	return o.cells(func(g, _ int32, start, _ int64, s *sums, _ string) error {
-		if to[g] < 0 {
+	return o.rows.each(func(r rowRef, s *sums, _ string) error {
+		if to[r.group] < 0 {
 			return nil
 		}
-		dst := a.findRow(to[g], start)
+		cur := a.sp.gr.at(r.start)
+		dst := a.rows.find(to[r.group], &cur)
 		if dst == nil {
 			return nil
 		}
 		if dst.runtime.count > math.MaxInt64-s.runtime.count {
 			return fmt.Errorf("%w: merging would overflow the count of the row of %s, %d + %d", ErrTooLarge,
-				formatTime(a.sp.g.time(start)), dst.runtime.count, s.runtime.count)
+				formatTime(a.sp.gr.time(r.start)), dst.runtime.count, s.runtime.count)
 		}
 		m := *dst
 		m.runtime.Merge(s.runtime)
 		m.cost.Merge(s.cost)
 		if math.IsInf(m.runtime.sum+m.runtime.c+m.cost.sum+m.cost.c, 0) || math.IsNaN(m.runtime.c+m.cost.c) {
-			return fmt.Errorf("%w: merging would overflow the sums of the row of %s", ErrTooLarge, formatTime(a.sp.g.time(start)))
+			return fmt.Errorf("%w: merging would overflow the sums of the row of %s", ErrTooLarge, formatTime(a.sp.gr.time(r.start)))
 		}
 		return nil
 	})
 }
 
-// findGroup returns a's number of the group whose labels are k, and
-// whether there is one; unlike groupOf, it adds nothing.
-func (a *Aggregator) findGroup(k *labels) (int32, bool) {
-	ix := &a.index
-	n := len(a.q.GroupBy)
-	if n == 0 {
-		return 0, true
-	}
-	var ids labelIDs
-	for i := range n {
-		id, ok := ix.dicts[i].ids[k[i]]
-		if !ok {
-			return 0, false
-		}
-		ids[i] = id
-	}
-	if n == 1 {
-		return ids[0], true
-	}
-	g, _, ok := ix.find(&ids)
-	return g, ok
-}
-
-// findRow returns the sums of a's row of group g and the bucket that
-// starts at start, or nil if there is none; unlike row, it adds nothing.
-func (a *Aggregator) findRow(g int32, start int64) *sums {
-	key := start
-	if a.sp.g.fixed {
-		key = a.sp.g.at(start).key
-	}
-	if sl := a.slabs; sl != nil {
-		if s := &sl.groups[g]; uint64(key-s.base) < uint64(len(s.cells)) {
-			if c := &s.cells[key-s.base]; c.runtime.count != 0 {
-				return c
-			}
-		}
-		return nil
-	}
-	t := a.t
-	if !t.dense {
-		id, ok := t.ids[start]
-		if !ok {
-			return nil
-		}
-		key = id
-	}
-	gc := &t.groups[g]
-	var j int32
-	if gc.sparse != nil {
-		j = gc.sparse[key]
-	} else if i := uint64(key - gc.base); i < uint64(len(gc.idx)) {
-		j = gc.idx[i]
-	}
-	if j == 0 {
-		return nil
-	}
-	return &t.cells[j-1].sums
-}
-
 // groupsOf returns the numbers in a of the groups whose labels are
-// groups[i], adding those that are new: the groups of another Aggregator,
+// labels[i], adding those that are new: the groups of another Aggregator,
 // or of decoded data, looked up once each rather than once per row.
-func (a *Aggregator) groupsOf(groups []labels) []int32 {
-	to := make([]int32, len(groups))
-	for i := range groups {
-		to[i] = a.groupOf(&groups[i])
+func (a *Aggregator) groupsOf(labels []labels) []int32 {
+	to := make([]int32, len(labels))
+	for i := range labels {
+		var isNew bool
+		if to[i], isNew = a.groups.ofLabels(&labels[i]); isNew {
+			a.rows.addGroup()
+		}
 	}
 	return to
 }
@@ -628,27 +471,27 @@ func (a *Aggregator) groupsOf(groups []labels) []int32 {
 // mergeCell merges the sums s and the job name job into a's row of group g
 // and the bucket [start, end).
 func (a *Aggregator) mergeCell(g int32, start, end int64, s *sums, job string) error {
-	key := start
-	if a.sp.g.fixed {
-		key = a.sp.g.at(start).key
+	cur := cursor{&a.sp.gr, start, start, end}
+	if a.sp.gr.fixed {
+		cur.key = a.sp.gr.at(start).key
 	}
-	dst, tc, err := a.row(g, key, start, end)
+	dst, err := a.rows.row(g, &cur)
 	if err != nil {
 		return err
 	}
 	dst.runtime.Merge(s.runtime)
 	dst.cost.Merge(s.cost)
-	if job != "" && tc != nil && (tc.jobName == "" || job < tc.jobName) {
-		tc.jobName = job
+	if a.byJob {
+		a.rows.keepName(job)
 	}
 	return nil
 }
 
 func (a *Aggregator) clone() *Aggregator {
 	b, _ := NewAggregator(a.q)
-	to := b.groupsOf(a.groups)
-	a.cells(func(g, _ int32, start, end int64, s *sums, job string) error {
-		return b.mergeCell(to[g], start, end, s, job)
+	to := b.groupsOf(a.groups.labels)
+	a.rows.each(func(r rowRef, s *sums, job string) error {
+		return b.mergeCell(to[r.group], r.start, r.end, s, job)
 	})
 	return b
 }
@@ -663,7 +506,7 @@ func (a *Aggregator) Result() (*Result, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
-	return newResult(a)
+	return newResult(&a.q, a.fp, &a.sp, &a.groups, a.rows)
 }
 
 // Aggregate aggregates sessions by q and returns the rows. It is shorthand

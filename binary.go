@@ -66,35 +66,32 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 	if a.err != nil {
 		return b, a.err
 	}
-	entries, err := a.entries(false)
-	if err != nil {
-		return b, err
-	}
+	refs := a.rows.ordered(a.groups.ranks())
 	from := len(b)
 	b = append(b, binaryMagic...)
 	b = append(b, binaryVersion)
 	b = appendString(b, a.fp)
-	b = binary.AppendUvarint(b, uint64(len(entries)))
+	b = binary.AppendUvarint(b, uint64(len(refs)))
 	// Groups are numbered in the order of their first row; num[g] is
 	// group g's number + 1, or 0 before its first row.
-	num := make([]int32, len(a.groups))
+	num := make([]int32, a.groups.len())
 	used := int32(0)
-	st := a.store()
-	for i := range entries {
-		e := &entries[i]
-		c, job := st.sums(e)
-		if num[e.group] == 0 {
+	v := a.rows.view()
+	for i := range refs {
+		r := &refs[i]
+		c, job := v.sums(r)
+		if num[r.group] == 0 {
 			used++
-			num[e.group] = used
+			num[r.group] = used
 			b = binary.AppendUvarint(b, uint64(used-1))
 			for i := range a.q.GroupBy {
-				b = appendString(b, a.groups[e.group][i])
+				b = appendString(b, a.groups.labels[r.group][i])
 			}
 		} else {
-			b = binary.AppendUvarint(b, uint64(num[e.group]-1))
+			b = binary.AppendUvarint(b, uint64(num[r.group]-1))
 		}
-		b = binary.AppendVarint(b, e.start)
-		b = binary.AppendVarint(b, e.end)
+		b = binary.AppendVarint(b, r.start)
+		b = binary.AppendVarint(b, r.end)
 		b = binary.AppendUvarint(b, uint64(c.runtime.count))
 		for _, s := range [2]*Stats{&c.runtime, &c.cost} {
 			for _, f := range [4]float64{s.sum, s.c, s.min, s.max} {
@@ -104,11 +101,6 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 		b = appendString(b, job)
 	}
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[from:], castagnoli)), nil
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
 }
 
 // UnmarshalBinary implements [encoding.BinaryUnmarshaler]: it replaces
@@ -147,9 +139,9 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 			for i, l := range lbl {
 				k[i] = string(l)
 			}
-			to = append(to, b.groupOf(&k))
+			to = append(to, b.groupsOf([]labels{k})[0])
 		}
-		return b.mergeCell(to[g], start, end, &c.sums, c.jobName)
+		return b.mergeCell(to[g], start, end, &c.sums, c.name)
 	})
 	if err == nil {
 		err = b.checkBuckets()
@@ -253,7 +245,7 @@ func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, star
 		lastEnd = end
 		prevG, prevStart = int(g), start
 		if add != nil {
-			c.jobName = string(job)
+			c.name = string(job)
 			l := lbl
 			if !isNew {
 				l = nil
@@ -277,7 +269,7 @@ func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, star
 		}
 	}
 	if m := a.maxBuckets; m > 0 && n > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) {
-		if a.sp.g.count(firstStart, instant{lastEnd, 0}, m+1) > m {
+		if a.sp.gr.count(firstStart, instant{lastEnd, 0}, m+1) > m {
 			return fmt.Errorf("%w: the data's rows span more than %d buckets", ErrTooLarge, m)
 		}
 	}
@@ -315,7 +307,7 @@ func (a *Aggregator) checkCell(start, end int64, n uint64, c *cell, hasJob bool)
 	if start >= end {
 		return fmt.Errorf("bucket [%d, %d) is empty", start, end)
 	}
-	if cur := a.sp.g.at(start); cur.start != start || cur.end != end {
+	if cur := a.sp.gr.at(start); cur.start != start || cur.end != end {
 		return fmt.Errorf("[%d, %d) is not a bucket of the query", start, end)
 	}
 	w := &a.sp.win

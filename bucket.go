@@ -1,6 +1,7 @@
 package sessionagg
 
 import (
+	"fmt"
 	"iter"
 	"time"
 )
@@ -74,17 +75,17 @@ type Calendar struct {
 // Bucket returns the bucket that contains t.
 // It panics if c.Period is not one of the four periods.
 func (c Calendar) Bucket(t time.Time) Bucket {
-	g := c.makeGrid()
-	cur := g.at(t.Unix())
-	return Bucket{g.time(cur.start), g.time(cur.end)}
+	gr := c.makeGrid()
+	cur := gr.at(t.Unix())
+	return Bucket{gr.time(cur.start), gr.time(cur.end)}
 }
 
 // Next returns the first bucket boundary strictly after t: the end of the
 // bucket that contains t, in c's location.
 // It panics if c.Period is not one of the four periods.
 func (c Calendar) Next(t time.Time) time.Time {
-	g := c.makeGrid()
-	return g.time(g.at(t.Unix()).end)
+	gr := c.makeGrid()
+	return gr.time(gr.at(t.Unix()).end)
 }
 
 // Buckets returns the buckets that tile the window [start, end), in order,
@@ -115,32 +116,26 @@ func (c Calendar) Split(start, end time.Time) iter.Seq[Piece] {
 	// Split is small enough to inline, and so is its closure: a range over
 	// Split then runs the loop below in the caller, with the grid, the
 	// cursor and the loop body on the caller's stack. A split allocates
-	// nothing.
-	g := c.makeGrid()
+	// nothing. The loop is the split step of grid.go, on times.
+	gr := c.makeGrid()
 	return func(yield func(Piece) bool) {
 		if end.Before(start) {
 			return
 		}
-		start, end := start.In(g.loc), end.In(g.loc)
-		// A boundary is at or after end if it is at or after end rounded
-		// up to a whole second: comparing seconds is cheaper than
-		// comparing times.
-		last := end.Unix()
-		if end.Nanosecond() != 0 {
-			last++
-		}
-		cur := g.at(start.Unix())
+		start, end := start.In(gr.loc), end.In(gr.loc)
+		e := instantOf(end)
+		cur := gr.at(start.Unix())
 		if cur.end <= cur.start {
 			// Only within days of the ends of int64 seconds, where the
 			// bucket's end overflows: one piece, rather than a loop.
 			yield(Piece{Bucket{start, end}, start, end})
 			return
 		}
-		bs := g.time(cur.start)
+		bs := gr.time(cur.start)
 		from := start
 		for {
-			be := g.time(cur.end)
-			if cur.end >= last {
+			be := gr.time(cur.end)
+			if _, last := cur.cut(e); last {
 				yield(Piece{Bucket{bs, be}, from, end})
 				return
 			}
@@ -159,5 +154,38 @@ func (c Calendar) Split(start, end time.Time) iter.Seq[Piece] {
 	}
 }
 
-// The general path, for zones with transitions. It asks the location for
-// the offset and the zone bounds around an instant, and walks transitions.
+// grid returns c prepared for use. It panics if c.Period is not one of the
+// four periods. It is small enough to be inlined, so that a caller that
+// does not keep the grid has it on its stack and not on the heap.
+func (c Calendar) grid() *grid {
+	gr := c.makeGrid()
+	return &gr
+}
+
+// makeGrid is grid, by value. It is not inlined, which keeps Split small
+// enough to be.
+func (c Calendar) makeGrid() grid {
+	if !c.Period.valid() {
+		panic(fmt.Sprintf("sessionagg: Calendar with invalid period %v", c.Period))
+	}
+	gr := grid{period: c.Period, shift: weekShift(c.WeekStart), loc: c.Location}
+	if gr.loc == nil {
+		gr.loc = time.UTC
+	}
+	gr.fixed, gr.off = fixedOffset(gr.loc)
+	if gr.fixed {
+		switch gr.period {
+		case Hourly:
+			gr.step = 3600
+		case Daily:
+			gr.step = 86400
+		case Weekly:
+			gr.step = 7 * 86400
+		}
+		gr.phase = gr.off
+		if gr.period == Weekly {
+			gr.phase += gr.shift * 86400
+		}
+	}
+	return gr
+}

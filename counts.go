@@ -43,12 +43,8 @@ func (q *Query) Counts(s *Session) bool {
 	case len(q.FleetIDs) > 0 && !slices.Contains(q.FleetIDs, s.FleetID):
 		return false
 	}
-	w := windowOf(q)
-	start, end := instantOf(s.Start), instantOf(s.End)
-	if start == end {
-		return w.contains(start)
-	}
-	_, _, ok := w.clip(start, end)
+	w := newWindow(q.Start, q.End)
+	_, _, ok := w.clipSession(instantOf(s.Start), instantOf(s.End))
 	return ok
 }
 

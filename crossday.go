@@ -126,8 +126,8 @@ func (q *UsageQuery) Validate() error {
 	if q.End.IsZero() {
 		return queryError("end_time", "", fmt.Errorf("%w: the range needs an end", ErrInvalidWindow))
 	}
-	base := q.base()
-	if err := base.Validate(); err != nil {
+	cal := q.calendar()
+	if err := checkWindow(q.Start, q.End, orUTC(cal.Location)); err != nil {
 		return err
 	}
 	for _, r := range []struct {
@@ -156,15 +156,15 @@ func (q *UsageQuery) Validate() error {
 			return queryError(l.name, strconv.Itoa(l.v), fmt.Errorf("%w: a limit must not be negative", ErrTooLarge))
 		}
 	}
-	if n := base.calendar().grid().count(q.Start.Unix(), instantOf(q.End), q.MaxDays+1); q.MaxDays > 0 && n > q.MaxDays {
+	if n := cal.grid().count(q.Start.Unix(), instantOf(q.End), q.MaxDays+1); q.MaxDays > 0 && n > q.MaxDays {
 		return queryError("end_time", formatTime(q.End), fmt.Errorf("%w: the range from %s holds more than %d days", ErrTooLarge, formatTime(q.Start), q.MaxDays))
 	}
 	return nil
 }
 
-// base returns the Query of q's days.
-func (q *UsageQuery) base() Query {
-	return Query{Start: q.Start, End: q.End, Period: Daily, Location: q.Location}
+// calendar returns the Calendar of q's days.
+func (q *UsageQuery) calendar() Calendar {
+	return Calendar{Period: Daily, Location: q.Location}
 }
 
 // DesktopUsageReport splits sessions at the midnights of q.Location and
@@ -180,9 +180,10 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	base := q.base()
-	sp := newSplitter(&base)
-	t := newTable[Stats](sp.g.fixed, q.MaxRows)
+	sp := newSplitter(q.calendar(), newWindow(q.Start, q.End), 0)
+	// A row per desktop and day with usage, a group per desktop; a piece's
+	// runtime is its length.
+	st := newRowStore(&sp.gr, &sp.win, sparseRows, q.MaxRows)
 	ids := make(map[string]int32)
 	var out []DesktopUsage
 	i := 0
@@ -193,17 +194,18 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 		i++
 		g, ok := ids[s.ResourceID]
 		if !ok {
-			g = t.addGroup()
+			g = int32(len(out))
+			st.addGroup()
 			ids[s.ResourceID] = g
 			out = append(out, DesktopUsage{ResourceID: s.ResourceID})
 		}
 		if n := s.ResourceName; n != "" && (out[g].ResourceName == "" || n < out[g].ResourceName) {
 			out[g].ResourceName = n
 		}
-		err := sp.each(instantOf(s.Start), instantOf(s.End), func(key, bstart, bend int64, secs float64) error {
-			c, err := t.cell(g, key, bstart, bend)
+		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur *cursor, secs float64) error {
+			c, err := st.row(g, cur)
 			if err == nil {
-				c.Add(secs)
+				c.runtime.Add(secs)
 			}
 			return err
 		})
@@ -215,10 +217,16 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 	// Each desktop's usage and idle days, from its days with usage alone:
 	// the days of the range less those with usage are idle. The cells,
 	// in day order, sum as the days would.
-	days := sp.g.count(sp.win.start.sec, sp.win.end, math.MaxInt)
+	days := sp.gr.count(sp.win.start.sec, sp.win.end, math.MaxInt)
 	totals := make([]Stats, len(out))
-	for _, j := range t.order() {
-		g, sum := t.where[j].group, t.cells[j].Sum()
+	rank := make([]int32, len(out))
+	for g := range rank {
+		rank[g] = int32(g)
+	}
+	v := st.view()
+	for _, r := range st.ordered(rank) {
+		c, _ := v.sums(&r)
+		g, sum := r.group, c.runtime.Sum()
 		totals[g].addSum(sum)
 		if sum != 0 {
 			out[g].IdleDays-- // one day fewer idle, from days below
@@ -240,7 +248,7 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 		return nil, fmt.Errorf("%w: %d desktops of %d days each are more than %d rows", ErrTooLarge, len(kept), days, m)
 	}
 	if len(kept) > 0 {
-		fillDays(kept, keptIDs, t, sp)
+		fillDays(kept, keptIDs, st, &sp)
 	}
 	slices.SortFunc(kept, func(x, y DesktopUsage) int {
 		var c int
@@ -264,32 +272,28 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 	return kept, nil
 }
 
-// fillDays sets the Days of the kept desktops, whose group numbers in t
-// are groups: every day of sp's window, with the usage of t's cells.
-func fillDays(kept []DesktopUsage, groups []int32, t *table[Stats], sp splitter) {
+// fillDays sets the Days of the kept desktops, whose group numbers in st
+// are groups: every day of sp's window, with the usage of st's rows.
+func fillDays(kept []DesktopUsage, groups []int32, st *rowStore, sp *splitter) {
 	var days []DayUsage
-	var starts []int64 // each day's start, to find a cell's day
-	c := sp.g.at(sp.win.start.sec)
-	for {
+	var starts []int64 // each day's start, to find a row's day
+	for c := range sp.gr.walk(sp.win.start.sec, sp.win.end) {
 		days = append(days, DayUsage{
-			Start: clipTime(c.start, sp.win.start, true, sp.g.loc, true),
-			End:   clipTime(c.end, sp.win.end, true, sp.g.loc, false),
+			Start: sp.win.startTime(c.start, sp.gr.loc),
+			End:   sp.win.endTime(c.end, sp.gr.loc),
 		})
 		starts = append(starts, c.start)
-		if !(instant{c.end, 0}).less(sp.win.end) || !c.advance() {
-			break
-		}
 	}
 	at := make(map[int32]int, len(groups)) // a group's index in kept
 	for i, g := range groups {
 		at[g] = i
 		kept[i].Days = slices.Clone(days)
 	}
-	for j := range t.cells {
-		w := &t.where[j]
-		if i, ok := at[w.group]; ok {
-			d, _ := slices.BinarySearch(starts, w.start)
-			kept[i].Days[d].Seconds = t.cells[j].Sum()
+	st.each(func(r rowRef, s *sums, _ string) error {
+		if i, ok := at[r.group]; ok {
+			d, _ := slices.BinarySearch(starts, r.start)
+			kept[i].Days[d].Seconds = s.runtime.Sum()
 		}
-	}
+		return nil
+	})
 }

@@ -79,14 +79,11 @@ func TestBucketCache(t *testing.T) {
 	}
 }
 
-// TestGroupIndex checks that groupOf numbers groups densely in the order
+// TestGroupIndex checks that ofLabels numbers groups densely in the order
 // they first appear, finds each again, and keeps tuples that differ in
 // any label, or only in their split between labels, apart.
 func TestGroupIndex(t *testing.T) {
-	a, err := NewAggregator(Query{GroupBy: []Field{QueueID, UserID, JobID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs := newGroups([]Field{QueueID, UserID, JobID})
 	var keys []labels
 	for i := range 3000 {
 		keys = append(keys, labels{fmt.Sprint(i % 7), fmt.Sprint(i / 7), ""})
@@ -94,11 +91,11 @@ func TestGroupIndex(t *testing.T) {
 	keys = append(keys, labels{"ab", "c", ""}, labels{"a", "bc", ""}, labels{"", "", ""}, labels{"", "", "x"}, labels{"x", "", ""})
 	for round := range 2 {
 		for i, k := range keys {
-			if g := a.groupOf(&k); g != int32(i) {
-				t.Fatalf("round %d: groupOf(%q) = %d, want %d", round, k, g, i)
+			if g, _ := gs.ofLabels(&k); g != int32(i) {
+				t.Fatalf("round %d: ofLabels(%q) = %d, want %d", round, k, g, i)
 			}
-			if a.groups[i] != k {
-				t.Fatalf("groups[%d] = %q, want %q", i, a.groups[i], k)
+			if gs.labels[i] != k {
+				t.Fatalf("labels[%d] = %q, want %q", i, gs.labels[i], k)
 			}
 		}
 	}
@@ -182,7 +179,7 @@ func TestEndOfTime(t *testing.T) {
 	})
 }
 
-// TestGroupNumbers checks group and groupOf against a map from label
+// TestGroupNumbers checks groups.of and ofLabels against a map from label
 // tuples to numbers in order of first appearance, with labels built to
 // defeat the label caches' cheap hash: equal in length and in their first
 // and last eight bytes, differing only in the middle, or empty.
@@ -202,10 +199,7 @@ func TestGroupNumbers(t *testing.T) {
 	fieldSets := [][]Field{{QueueID}, {QueueID, UserID}, {UserID, QueueID, InstanceType}, {JobID, FleetID, UserID, QueueID}}
 	rapid.Check(t, func(t *rapid.T) {
 		fields := rapid.SampledFrom(fieldSets).Draw(t, "groupBy")
-		a, err := NewAggregator(Query{GroupBy: fields})
-		if err != nil {
-			t.Fatal(err)
-		}
+		gs := newGroups(fields)
 		want := map[labels]int32{}
 		for range rapid.IntRange(1, 300).Draw(t, "sessions") {
 			s := Session{QueueID: label.Draw(t, "queue"), FleetID: label.Draw(t, "fleet"), JobID: label.Draw(t, "job"),
@@ -220,16 +214,17 @@ func TestGroupNumbers(t *testing.T) {
 				want[k] = w
 			}
 			var g int32
+			var isNew bool
 			if rapid.Bool().Draw(t, "byLabels") {
-				g = a.groupOf(&k)
+				g, isNew = gs.ofLabels(&k)
 			} else {
-				g = a.group(&s)
+				g, isNew = gs.of(&s)
 			}
-			if g != w {
-				t.Fatalf("group of %q = %d, want %d", k[:len(fields)], g, w)
+			if g != w || isNew != !ok {
+				t.Fatalf("group of %q = %d, new %v; want %d, new %v", k[:len(fields)], g, isNew, w, !ok)
 			}
-			if a.groups[g] != k {
-				t.Fatalf("groups[%d] = %q, want %q", g, a.groups[g], k)
+			if gs.labels[g] != k {
+				t.Fatalf("labels[%d] = %q, want %q", g, gs.labels[g], k)
 			}
 		}
 	})
@@ -278,25 +273,26 @@ func TestTableMemory(t *testing.T) {
 		}
 	}
 	entries := 0
-	for _, gc := range a.t.groups {
+	for _, gc := range a.rows.t.groups {
 		entries += cap(gc.idx) + len(gc.sparse)
 	}
-	if rows := len(a.t.cells); entries > 16*rows {
+	if rows := len(a.rows.t.cells); entries > 16*rows {
 		t.Errorf("%d rows keep %d index entries, want at most %d", rows, entries, 16*rows)
 	}
 }
 
-// TestTableBuckets checks that table.buckets, counting incrementally,
-// equals counting the buckets from the first cell to the last at once,
-// and that every cell stays with its key as the table grows.
+// TestTableBuckets checks that rowStore.buckets, counting incrementally,
+// equals counting the buckets from the first row to the last at once,
+// and that every row of the table stays with its group and bucket as the
+// table grows.
 func TestTableBuckets(t *testing.T) {
 	for _, g := range engineGrids(t) {
 		t.Run(fmt.Sprintf("%v/%v", g.period, g.loc), func(t *testing.T) {
 			rapid.Check(t, func(t *rapid.T) {
-				tab := newTable[cellKey](g.fixed, 0)
+				st := newRowStore(g, &window{}, sparseRows, 0)
 				groups := rapid.IntRange(1, 4).Draw(t, "groups")
 				for range groups {
-					tab.addGroup()
+					st.addGroup()
 				}
 				limit := rapid.IntRange(1, 5000).Draw(t, "limit")
 				var lo, hi int64
@@ -304,36 +300,35 @@ func TestTableBuckets(t *testing.T) {
 				for i := range n {
 					c := g.at(engineSecond(t, "sec"))
 					grp := int32(rapid.IntRange(0, groups-1).Draw(t, "group"))
-					cell, err := tab.cell(grp, c.key, c.start, c.end)
+					s, err := st.row(grp, &c)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if *cell == (cellKey{}) {
-						*cell = cellKey{grp, c.key, c.start, c.end}
+					if s.runtime.Count() == 0 {
+						// A row holds its bucket's start and its group.
+						s.runtime.Add(float64(c.start))
+						s.cost.Add(float64(grp))
 					}
 					if i == 0 {
 						lo, hi = c.start, c.end
 					}
 					lo, hi = min(lo, c.start), max(hi, c.end)
-					if got, want := tab.buckets(g, limit), g.count(lo, instant{hi, 0}, limit); got != want {
+					if got, want := st.buckets(limit), g.count(lo, instant{hi, 0}, limit); got != want {
 						t.Fatalf("after %d cells, buckets() = %d, want %d", i+1, got, want)
 					}
 				}
-				// Each cell still holds what was written in it, and is
-				// found under its key.
-				for i, w := range tab.where {
-					if tab.cells[i].start != w.start || tab.cells[i].group != w.group {
-						t.Fatalf("cell %d holds %+v, want %+v", i, tab.cells[i], w)
+				// Each row still holds what was written in it, and is
+				// found under its group and bucket.
+				st.each(func(r rowRef, s *sums, _ string) error {
+					if s.runtime.Min() != float64(r.start) || s.cost.Min() != float64(r.group) {
+						t.Fatalf("row %+v holds %+v", r, *s)
 					}
-					key := w.key
-					if !g.fixed {
-						key = w.start
+					c := g.at(r.start)
+					if f := st.find(r.group, &c); f != s {
+						t.Fatalf("find(%d, %d) = %p, want %p", r.group, c.key, f, s)
 					}
-					c, _ := tab.cell(w.group, key, w.start, w.end)
-					if *c != tab.cells[i] {
-						t.Fatalf("cell(%d, %d) = %+v, want %+v", w.group, key, *c, tab.cells[i])
-					}
-				}
+					return nil
+				})
 			})
 		})
 	}
@@ -345,8 +340,8 @@ type engineBucket struct {
 	Secs  float64
 }
 
-// TestAddMatchesEach checks that Aggregator.add, the split written out for
-// the hot path, makes the pieces that splitter.each, which the other
+// TestAddMatchesEach checks that Aggregator.addPending, the split written
+// out for the hot path, makes the pieces that splitter.each, which the other
 // shapes use, does: per bucket, the same count and runtime.
 func TestAddMatchesEach(t *testing.T) {
 	for _, g := range engineGrids(t) {
@@ -376,19 +371,16 @@ func TestAddMatchesEach(t *testing.T) {
 					if err := a.Add(Session{Start: start, End: end, CostInUSD: 1}); err != nil {
 						t.Fatal(err)
 					}
-					a.sp.each(instantOf(start), instantOf(end), func(key, bstart, bend int64, secs float64) error {
-						b := want[[3]int64{key, bstart, bend}]
-						want[[3]int64{key, bstart, bend}] = engineBucket{b.Count + 1, b.Secs + secs}
+					a.sp.each(instantOf(start), instantOf(end), func(c *cursor, secs float64) error {
+						b := want[[3]int64{c.key, c.start, c.end}]
+						want[[3]int64{c.key, c.start, c.end}] = engineBucket{b.Count + 1, b.Secs + secs}
 						return nil
 					})
 				}
 				got := map[[3]int64]engineBucket{}
-				a.cells(func(_, _ int32, start, end int64, s *sums, _ string) error {
-					key := start // each gives starts as keys in zones that are not fixed
-					if a.sp.g.fixed {
-						key = a.sp.g.at(start).key
-					}
-					got[[3]int64{key, start, end}] = engineBucket{s.runtime.Count(), s.runtime.Sum()}
+				a.rows.each(func(r rowRef, s *sums, _ string) error {
+					key := a.sp.gr.at(r.start).key
+					got[[3]int64{key, r.start, r.end}] = engineBucket{s.runtime.Count(), s.runtime.Sum()}
 					return nil
 				})
 				if diff := cmp.Diff(want, got, cmpopts.EquateApprox(1e-12, 1e-9)); diff != "" {
@@ -423,11 +415,11 @@ func TestSlabsMatchTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if slabbed.slabs == nil {
+		if slabbed.rows.slabs == nil {
 			t.Fatal("a fixed zone and no JOB_ID, but no slabs")
 		}
 		table, _ := NewAggregator(q)
-		table.slabs = nil
+		table.rows.slabs = nil
 		for i := range rapid.IntRange(1, 40).Draw(t, "sessions") {
 			s := engineSession(t, 10, 10*86400, float64(i))
 			if err := slabbed.Add(s); err != nil {
@@ -463,8 +455,8 @@ func TestUnslab(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if a.slabs != nil {
-		t.Fatalf("rows %d years apart are still in slabs of %d cells", far-2026, a.slabs.size)
+	if a.rows.slabs != nil {
+		t.Fatalf("rows %d years apart are still in slabs of %d cells", far-2026, a.rows.slabs.size)
 	}
 	res, err := a.Result()
 	if err != nil {
@@ -498,7 +490,7 @@ func TestStaysInSlabs(t *testing.T) {
 			s := start.Add(time.Duration(i) * 97 * time.Minute)
 			a.Add(Session{Start: s, End: s.Add(time.Hour), QueueID: fmt.Sprint("q", i%3)})
 		}
-		if a.slabs == nil {
+		if a.rows.slabs == nil {
 			t.Errorf("%s, window [%v, %v): rows moved to the table", describe(&q), q.Start, q.End)
 		}
 	}

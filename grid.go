@@ -1,7 +1,7 @@
 package sessionagg
 
 import (
-	"fmt"
+	"iter"
 	"math"
 	"time"
 )
@@ -20,88 +20,83 @@ type grid struct {
 	phase int64
 }
 
-// grid returns c prepared for use. It panics if c.Period is not one of the
-// four periods. It is small enough to be inlined, so that a caller that
-// does not keep the grid has it on its stack and not on the heap.
-func (c Calendar) grid() *grid {
-	g := c.makeGrid()
-	return &g
-}
+func (gr *grid) time(sec int64) time.Time { return time.Unix(sec, 0).In(gr.loc) }
 
-// makeGrid is grid, by value.
-func (c Calendar) makeGrid() grid {
-	if !c.Period.valid() {
-		panic(fmt.Sprintf("sessionagg: Calendar with invalid period %v", c.Period))
-	}
-	g := grid{period: c.Period, shift: weekShift(c.WeekStart), loc: c.Location}
-	if g.loc == nil {
-		g.loc = time.UTC
-	}
-	g.fixed, g.off = fixedOffset(g.loc)
-	if g.fixed {
-		switch g.period {
-		case Hourly:
-			g.step = 3600
-		case Daily:
-			g.step = 86400
-		case Weekly:
-			g.step = 7 * 86400
-		}
-		g.phase = g.off
-		if g.period == Weekly {
-			g.phase += g.shift * 86400
-		}
-	}
-	return g
-}
-
-func (g *grid) time(sec int64) time.Time { return time.Unix(sec, 0).In(g.loc) }
-
-// A cursor is one bucket of a grid, as Unix seconds, and the bucket's key:
-// its ordinal (hours, days, weeks or months since the epoch in the zone) for
-// fixed-offset zones, and its start for the others.
+// A cursor is one bucket of a grid: its bounds [start, end) in Unix
+// seconds, and its key (see rowstore.go): its ordinal (hours, days, weeks
+// or months since the epoch in the zone) for fixed-offset zones, and its
+// start for the others.
 type cursor struct {
-	g          *grid
+	gr         *grid
 	key        int64
 	start, end int64
 }
 
 // stepAt is at for a grid with a step: one division and no call.
-func (g *grid) stepAt(sec int64) cursor {
-	k := floorDiv(sec+g.phase, g.step)
-	start := k*g.step - g.phase
-	return cursor{g, k, start, start + g.step}
+func (gr *grid) stepAt(sec int64) cursor {
+	k := floorDiv(sec+gr.phase, gr.step)
+	start := k*gr.step - gr.phase
+	return cursor{gr, k, start, start + gr.step}
 }
 
 // at returns the cursor of the bucket that contains the Unix second sec
 // (and therefore every instant in [sec, sec+1), since boundaries fall on
 // whole seconds).
-func (g *grid) at(sec int64) cursor {
-	if g.fixed {
-		n := g.ord(sec)
-		s := g.ordStart(n)
-		if g.step != 0 {
-			return cursor{g, n, s, s + g.step}
+func (gr *grid) at(sec int64) cursor {
+	if gr.fixed {
+		n := gr.ord(sec)
+		s := gr.ordStart(n)
+		if gr.step != 0 {
+			return cursor{gr, n, s, s + gr.step}
 		}
-		return cursor{g, n, s, g.ordStart(n + 1)}
+		return cursor{gr, n, s, gr.ordStart(n + 1)}
 	}
-	s, e := g.bounds(sec)
-	return cursor{g, s, s, e}
+	s, e := gr.bounds(sec)
+	return cursor{gr, s, s, e}
+}
+
+// The split step. Splitting an interval [s, e) whose start lies in the
+// bucket c is, until cut reports the last piece: cut the piece [s, pe)
+// off, then move s to pe and c to the next bucket with advance. Every
+// split of the package takes this step: Calendar.Split, splitter.each, the
+// Aggregator's loop, and walk, which keeps only the buckets.
+
+// holds reports whether the second sec lies in c: false only where the
+// bucket arithmetic overflowed, some 292 billion years from 1970.
+func (c *cursor) holds(sec int64) bool { return c.start <= sec && sec < c.end }
+
+// cut returns the end of the piece of [s, e) that lies in c, for an s in
+// c, and whether it is the last piece: e if e <= c.end, and c.end if not.
+func (c *cursor) cut(e instant) (instant, bool) {
+	// e <= c.end holds when e.sec < c.end, or e.sec == c.end with no
+	// nanoseconds.
+	if e.sec < c.end || (e.sec == c.end && e.nsec == 0) {
+		return e, true
+	}
+	return instant{c.end, 0}, false
 }
 
 // advance moves c to the next bucket. It reports false, leaving c as it
 // was, if the arithmetic would overflow, which happens only far outside the
-// years 1 to 9999.
+// years 1 to 9999. A fixed step is taken inline; the rest in next.
 func (c *cursor) advance() bool {
+	if step := c.gr.step; step != 0 && c.end+step > c.end {
+		c.key, c.start, c.end = c.key+1, c.end, c.end+step
+		return true
+	}
+	return c.next()
+}
+
+// next is advance for any grid.
+func (c *cursor) next() bool {
 	// In a fixed zone the next bucket is as long as the step, or as the
-	// next month: ordStart(c.key+2) with less arithmetic, since this is
-	// the hot path of Split.
+	// next month: ordStart(c.key+2) with less arithmetic.
 	key, end := c.key+1, int64(0)
-	switch g := c.g; {
-	case !g.fixed:
-		key, end = c.end, g.nextBoundary(c.end)
-	case g.step != 0:
-		end = c.end + g.step
+	switch gr := c.gr; {
+	case !gr.fixed:
+		key, end = c.end, gr.nextBoundary(c.end)
+	case gr.step != 0:
+		end = c.end + gr.step
 	default:
 		end = c.end + monthDays(key)*86400
 	}
@@ -112,32 +107,65 @@ func (c *cursor) advance() bool {
 	return true
 }
 
+// walk returns the buckets that [lo, hi) touches, in order: the bucket of
+// the second lo, and every later one that starts before hi. It is the
+// split step with the pieces left out. It stops early, after the bucket
+// where the arithmetic would overflow.
+func (gr *grid) walk(lo int64, hi instant) iter.Seq[cursor] {
+	return func(yield func(cursor) bool) {
+		for c := gr.at(lo); yield(c); {
+			if _, last := c.cut(hi); last || !c.advance() {
+				return
+			}
+		}
+	}
+}
+
+// count returns the number of buckets that [start, end) touches, counting
+// no further than limit.
+func (gr *grid) count(start int64, end instant, limit int) int {
+	if gr.fixed {
+		first, last := gr.at(start), gr.at(end.sec)
+		if end.nsec == 0 && last.start == end.sec {
+			return int(min(last.key-first.key, int64(limit)))
+		}
+		return int(min(last.key-first.key+1, int64(limit)))
+	}
+	n := 0
+	for range gr.walk(start, end) {
+		if n++; n >= limit {
+			break
+		}
+	}
+	return n
+}
+
 // ord returns the ordinal of the bucket containing sec, in a fixed zone.
-func (g *grid) ord(sec int64) int64 {
-	l := sec + g.off
-	switch g.period {
+func (gr *grid) ord(sec int64) int64 {
+	l := sec + gr.off
+	switch gr.period {
 	case Hourly:
 		return floorDiv(l, 3600)
 	case Daily:
 		return floorDiv(l, 86400)
 	case Weekly:
-		return floorDiv(floorDiv(l, 86400)+g.shift, 7)
+		return floorDiv(floorDiv(l, 86400)+gr.shift, 7)
 	default:
 		return monthOrdinal(floorDiv(l, 86400))
 	}
 }
 
 // ordStart returns the start of the bucket with ordinal n, in a fixed zone.
-func (g *grid) ordStart(n int64) int64 {
-	switch g.period {
+func (gr *grid) ordStart(n int64) int64 {
+	switch gr.period {
 	case Hourly:
-		return n*3600 - g.off
+		return n*3600 - gr.off
 	case Daily:
-		return n*86400 - g.off
+		return n*86400 - gr.off
 	case Weekly:
-		return (n*7-g.shift)*86400 - g.off
+		return (n*7-gr.shift)*86400 - gr.off
 	default:
-		return monthFirstDay(n)*86400 - g.off
+		return monthFirstDay(n)*86400 - gr.off
 	}
 }
 
@@ -147,8 +175,8 @@ const maxZoneOffset = 26 * 3600
 
 // zone returns the offset in force at sec and the bounds [zs, ze) of the
 // span of time over which it is in force.
-func (g *grid) zone(sec int64) (off, zs, ze int64) {
-	t := time.Unix(sec, 0).In(g.loc)
+func (gr *grid) zone(sec int64) (off, zs, ze int64) {
+	t := time.Unix(sec, 0).In(gr.loc)
 	_, o := t.Zone()
 	s, e := t.ZoneBounds()
 	zs, ze = math.MinInt64, math.MaxInt64
@@ -174,8 +202,8 @@ func (g *grid) zone(sec int64) (off, zs, ze int64) {
 	return int64(o), zs, ze
 }
 
-func (g *grid) offset(sec int64) int64 {
-	_, o := time.Unix(sec, 0).In(g.loc).Zone()
+func (gr *grid) offset(sec int64) int64 {
+	_, o := time.Unix(sec, 0).In(gr.loc).Zone()
 	return int64(o)
 }
 
@@ -184,10 +212,10 @@ func (g *grid) offset(sec int64) int64 {
 // offset(u) >= local}. Within one span of constant offset, u + offset(u)
 // increases, so the first such u of the span is max(span start, local -
 // offset); the walk visits the spans in order.
-func (g *grid) firstAtOrAfter(local int64) int64 {
+func (gr *grid) firstAtOrAfter(local int64) int64 {
 	cur := local - maxZoneOffset - 3600
 	for {
-		o, _, ze := g.zone(cur)
+		o, _, ze := gr.zone(cur)
 		u := max(cur, local-o)
 		if u < ze {
 			return u
@@ -198,23 +226,23 @@ func (g *grid) firstAtOrAfter(local int64) int64 {
 
 // dateOrd and ordFirstDay map day numbers to the ordinal of their day, week
 // or month and back.
-func (g *grid) dateOrd(day int64) int64 {
-	switch g.period {
+func (gr *grid) dateOrd(day int64) int64 {
+	switch gr.period {
 	case Daily:
 		return day
 	case Weekly:
-		return floorDiv(day+g.shift, 7)
+		return floorDiv(day+gr.shift, 7)
 	default:
 		return monthOrdinal(day)
 	}
 }
 
-func (g *grid) ordFirstDay(n int64) int64 {
-	switch g.period {
+func (gr *grid) ordFirstDay(n int64) int64 {
+	switch gr.period {
 	case Daily:
 		return n
 	case Weekly:
-		return n*7 - g.shift
+		return n*7 - gr.shift
 	default:
 		return monthFirstDay(n)
 	}
@@ -222,22 +250,22 @@ func (g *grid) ordFirstDay(n int64) int64 {
 
 // bounds returns the bucket [start, end) that contains sec, for a zone with
 // transitions.
-func (g *grid) bounds(sec int64) (start, end int64) {
+func (gr *grid) bounds(sec int64) (start, end int64) {
 	switch {
 	case sec < -farSec || sec > farSec:
-		return g.farBounds(sec)
-	case g.period == Hourly:
-		return g.hourBounds(sec)
+		return gr.farBounds(sec)
+	case gr.period == Hourly:
+		return gr.hourBounds(sec)
 	}
 	// The bucket of sec's local date starts at or before sec. A later one
 	// can too, where clocks went back across midnight; walk forward to the
 	// last bucket that starts at or before sec. Dates that a gap skips
 	// entirely give empty buckets, which the walk passes over.
-	n := g.dateOrd(floorDiv(sec+g.offset(sec), 86400))
-	start = g.firstAtOrAfter(g.ordFirstDay(n) * 86400)
+	n := gr.dateOrd(floorDiv(sec+gr.offset(sec), 86400))
+	start = gr.firstAtOrAfter(gr.ordFirstDay(n) * 86400)
 	for {
 		n++
-		end = g.firstAtOrAfter(g.ordFirstDay(n) * 86400)
+		end = gr.firstAtOrAfter(gr.ordFirstDay(n) * 86400)
 		if end > sec {
 			return start, end
 		}
@@ -247,11 +275,11 @@ func (g *grid) bounds(sec int64) (start, end int64) {
 
 // nextBoundary returns the first boundary after sec, for a zone with
 // transitions.
-func (g *grid) nextBoundary(sec int64) int64 {
-	if g.period == Hourly && -farSec <= sec && sec <= farSec {
-		return g.nextHour(sec)
+func (gr *grid) nextBoundary(sec int64) int64 {
+	if gr.period == Hourly && -farSec <= sec && sec <= farSec {
+		return gr.nextHour(sec)
 	}
-	_, end := g.bounds(sec)
+	_, end := gr.bounds(sec)
 	return end
 }
 
@@ -262,9 +290,9 @@ func (g *grid) nextBoundary(sec int64) int64 {
 const farSec = 1 << 62
 
 // farBounds returns the bucket that contains sec, beyond ±farSec.
-func (g *grid) farBounds(sec int64) (start, end int64) {
-	f := *g
-	f.fixed, f.off = true, g.offset(sec)
+func (gr *grid) farBounds(sec int64) (start, end int64) {
+	f := *gr
+	f.fixed, f.off = true, gr.offset(sec)
 	n := f.ord(sec)
 	return f.ordStart(n), f.ordStart(n + 1)
 }
@@ -274,9 +302,9 @@ func (g *grid) farBounds(sec int64) (start, end int64) {
 // hh:00 reading adds less than an hour), so a boundary lies in the two
 // hours before sec; the loop steps further back only for zone data stranger
 // than any on record.
-func (g *grid) hourBounds(sec int64) (start, end int64) {
+func (gr *grid) hourBounds(sec int64) (start, end int64) {
 	for back := int64(7200); ; back *= 2 {
-		b := g.nextHour(sec - back - 1)
+		b := gr.nextHour(sec - back - 1)
 		if b > sec {
 			if back > 1<<40 {
 				// No boundary at all within 35,000 years: give up
@@ -286,7 +314,7 @@ func (g *grid) hourBounds(sec int64) (start, end int64) {
 			continue
 		}
 		for {
-			nb := g.nextHour(b)
+			nb := gr.nextHour(b)
 			if nb > sec {
 				return b, nb
 			}
@@ -298,14 +326,14 @@ func (g *grid) hourBounds(sec int64) (start, end int64) {
 // nextHour returns the first hour boundary after sec: the first instant
 // after sec at which the wall clock reads hh:00:00, or at which a gap that
 // skips such a reading ends.
-func (g *grid) nextHour(sec int64) int64 {
+func (gr *grid) nextHour(sec int64) int64 {
 	cur := sec + 1
 	for {
-		o, zs, ze := g.zone(cur)
+		o, zs, ze := gr.zone(cur)
 		if cur == zs {
 			// A transition at cur. If the clock jumps forward over an
 			// hh:00 reading, the end of the jump is a boundary.
-			if po := g.offset(zs - 1); po < o {
+			if po := gr.offset(zs - 1); po < o {
 				if ceilMultiple(zs+po, 3600) <= zs+o {
 					return zs
 				}
@@ -334,17 +362,17 @@ type bucketCache struct {
 }
 
 // init empties bc and sets it up for g.
-func (bc *bucketCache) init(g *grid) {
-	if g.fixed {
-		*bc = bucketCache{off: g.off}
+func (bc *bucketCache) init(gr *grid) {
+	if gr.fixed {
+		*bc = bucketCache{off: gr.off}
 		return
 	}
 	// Powers of two near an hour, a day, a week and a month.
-	*bc = bucketCache{shift: [...]uint{Hourly: 12, Daily: 16, Weekly: 19, Monthly: 21}[g.period]}
+	*bc = bucketCache{shift: [...]uint{Hourly: 12, Daily: 16, Weekly: 19, Monthly: 21}[gr.period]}
 }
 
 // at returns g.at(sec), from the cache if it holds the bucket.
-func (bc *bucketCache) at(g *grid, sec int64) cursor {
+func (bc *bucketCache) at(gr *grid, sec int64) cursor {
 	var i uint64
 	if bc.shift == 0 {
 		i = uint64(floorDiv(sec+bc.off, 86400))
@@ -354,28 +382,7 @@ func (bc *bucketCache) at(g *grid, sec int64) cursor {
 	c := &bc.slots[i%uint64(len(bc.slots))]
 	// The zero cursor has start == end == 0 and so holds no instant.
 	if sec < c.start || sec >= c.end {
-		*c = g.at(sec)
+		*c = gr.at(sec)
 	}
 	return *c
-}
-
-// count returns the number of buckets that [start, end) touches, counting
-// no further than limit.
-func (g *grid) count(start int64, end instant, limit int) int {
-	c := g.at(start)
-	if g.fixed {
-		last := g.at(end.sec)
-		if end.nsec == 0 && last.start == end.sec {
-			return int(min(last.key-c.key, int64(limit)))
-		}
-		return int(min(last.key-c.key+1, int64(limit)))
-	}
-	n := 1
-	for n < limit && (c.end < end.sec || (c.end == end.sec && end.nsec > 0)) {
-		if !c.advance() {
-			break
-		}
-		n++
-	}
-	return n
 }

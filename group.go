@@ -3,6 +3,7 @@ package sessionagg
 import (
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 )
 
 // Grouping: the group of a session is the tuple of its group-by labels,
@@ -12,48 +13,53 @@ import (
 // labelDict, and the tuple of those numbers is looked up in a table of
 // small integers. With one group-by field, a label's number is its group.
 
-// group returns the group number of s, adding the group if it is new.
-func (a *Aggregator) group(s *Session) int32 {
-	ix := &a.index
-	switch len(a.q.GroupBy) {
-	case 0:
-		return 0
-	case 1:
-		v := s.label(a.q.GroupBy[0])
-		id, isNew := ix.dicts[0].id(v)
-		if isNew {
-			a.addGroup(labels{v})
-		}
-		return id
-	}
-	var ids labelIDs
-	for i, f := range a.q.GroupBy {
-		ids[i], _ = ix.dicts[i].id(s.label(f))
-	}
-	g, h, ok := ix.find(&ids)
-	if !ok {
-		var k labels
-		for i, f := range a.q.GroupBy {
-			k[i] = s.label(f)
-		}
-		g = a.addTuple(&ids, h, &k)
-	}
-	return g
+// groups numbers the groups of one list of group-by fields. Ungrouped,
+// there is one group, 0, from the start. The zero groups is not ready for
+// use: make one with newGroups.
+type groups struct {
+	fields []Field
+	labels []labels // labels[g] is the labels of group g
+	index  groupIndex
 }
 
-// groupOf returns the group number of the labels k, adding the group if
-// it is new.
-func (a *Aggregator) groupOf(k *labels) int32 {
-	ix := &a.index
-	switch n := len(a.q.GroupBy); n {
+// newGroups returns the groups of fields, a list of distinct fields.
+func newGroups(fields []Field) groups {
+	gs := groups{fields: fields}
+	if len(fields) == 0 {
+		gs.labels = []labels{{}}
+	} else {
+		gs.index.init(len(fields))
+	}
+	return gs
+}
+
+// len returns the number of groups.
+func (gs *groups) len() int { return len(gs.labels) }
+
+// of returns the group of s, and whether it is new.
+func (gs *groups) of(s *Session) (int32, bool) {
+	if len(gs.fields) == 0 {
+		return 0, false
+	}
+	var k labels
+	for i, f := range gs.fields {
+		k[i] = s.label(f)
+	}
+	return gs.ofLabels(&k)
+}
+
+// ofLabels returns the group whose labels are k, and whether it is new.
+func (gs *groups) ofLabels(k *labels) (int32, bool) {
+	ix := &gs.index
+	switch n := len(gs.fields); n {
 	case 0:
-		return 0
+		return 0, false
 	case 1:
 		id, isNew := ix.dicts[0].id(k[0])
 		if isNew {
-			a.addGroup(labels{k[0]})
+			gs.labels = append(gs.labels, labels{k[0]})
 		}
-		return id
+		return id, isNew
 	default:
 		var ids labelIDs
 		for i := range n {
@@ -61,10 +67,54 @@ func (a *Aggregator) groupOf(k *labels) int32 {
 		}
 		g, h, ok := ix.find(&ids)
 		if !ok {
-			g = a.addTuple(&ids, h, k)
+			g = int32(len(gs.labels))
+			gs.labels = append(gs.labels, *k)
+			ix.add(g, &ids, h)
 		}
-		return g
+		return g, !ok
 	}
+}
+
+// find returns the group whose labels are k, and whether there is one;
+// unlike ofLabels, it adds nothing.
+func (gs *groups) find(k *labels) (int32, bool) {
+	ix := &gs.index
+	n := len(gs.fields)
+	if n == 0 {
+		return 0, true
+	}
+	var ids labelIDs
+	for i := range n {
+		id, ok := ix.dicts[i].ids[k[i]]
+		if !ok {
+			return 0, false
+		}
+		ids[i] = id
+	}
+	if n == 1 {
+		return ids[0], true
+	}
+	g, _, ok := ix.find(&ids)
+	return g, ok
+}
+
+// ranks returns the rank of every group: rank[g] is g's place when the
+// groups are sorted by their labels, compared as byte strings in group-by
+// order. Rows sort by it within a bucket.
+func (gs *groups) ranks() []int32 {
+	order := make([]int32, len(gs.labels))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	n := len(gs.fields)
+	slices.SortFunc(order, func(x, y int32) int {
+		return slices.Compare(gs.labels[x][:n], gs.labels[y][:n])
+	})
+	rank := make([]int32, len(order))
+	for i, g := range order {
+		rank[g] = int32(i)
+	}
+	return rank
 }
 
 // find returns the group of the label numbers ids and true, or their hash
@@ -82,18 +132,15 @@ func (ix *groupIndex) find(ids *labelIDs) (int32, uint64, bool) {
 	return 0, h, false
 }
 
-// addTuple adds the group of the labels k, whose numbers are ids and
-// their hash h, and returns its number.
-func (a *Aggregator) addTuple(ids *labelIDs, h uint64, k *labels) int32 {
-	ix := &a.index
-	g := a.addGroup(*k)
+// add adds the group g, the next number, whose label numbers are ids and
+// their hash h.
+func (ix *groupIndex) add(g int32, ids *labelIDs, h uint64) {
 	ix.tuples = append(ix.tuples, *ids)
-	if 2*len(a.groups) > len(ix.slots) {
-		ix.grow(len(a.groups))
+	if 2*len(ix.tuples) > len(ix.slots) {
+		ix.grow(len(ix.tuples))
 	} else {
 		ix.insert(g, h, ix.tag(ids, h))
 	}
-	return g
 }
 
 // sameIDs reports whether the first n numbers of x and y are equal: a
@@ -106,14 +153,6 @@ func sameIDs(x, y *labelIDs, n int) bool {
 		}
 	}
 	return true
-}
-
-func (a *Aggregator) addGroup(k labels) int32 {
-	a.groups = append(a.groups, k)
-	if a.slabs != nil {
-		a.slabs.addGroup()
-	}
-	return a.t.addGroup()
 }
 
 // A groupIndex finds the group of a tuple of labels: a labelDict for each

@@ -94,17 +94,17 @@ func (r *Result) rowsDigest() []byte {
 	r.digestOnce.Do(func() {
 		h := sha256.New()
 		var b []byte
-		for i := range r.entries {
-			e := &r.entries[i]
-			b = binary.AppendVarint(b[:0], e.start)
-			b = binary.AppendVarint(b, e.end)
-			for _, l := range r.groups[e.group][:len(r.q.GroupBy)] {
+		for i := range r.refs {
+			ref := &r.refs[i]
+			b = binary.AppendVarint(b[:0], ref.start)
+			b = binary.AppendVarint(b, ref.end)
+			for _, l := range r.groups[ref.group][:len(r.q.GroupBy)] {
 				b = appendString(b, l)
 			}
-			if e.cell < 0 {
+			if ref.cell < 0 {
 				b = append(b, 0)
 			} else {
-				s, job := r.store.sums(e)
+				s, job := r.view.sums(ref)
 				b = append(b, 1)
 				b = binary.AppendUvarint(b, uint64(s.runtime.count))
 				for _, st := range [2]*Stats{&s.runtime, &s.cost} {
@@ -277,4 +277,9 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }

@@ -80,11 +80,16 @@ const NoLimit = -1
 
 // maxBuckets returns the limit on buckets that applies to q, or 0 for
 // none.
-func (q *Query) maxBuckets() int {
+func (q *Query) maxBuckets() int { return bucketLimit(q.MaxBuckets, q.Start, q.End) }
+
+// bucketLimit returns the limit on buckets that a MaxBuckets of m sets on
+// the window [start, end), open on a side whose time is zero, or 0 for
+// none.
+func bucketLimit(m int, start, end time.Time) int {
 	switch {
-	case q.MaxBuckets > 0:
-		return q.MaxBuckets
-	case q.MaxBuckets == 0 && (q.Start.IsZero() || q.End.IsZero()):
+	case m > 0:
+		return m
+	case m == 0 && (start.IsZero() || end.IsZero()):
 		return DefaultMaxBuckets
 	}
 	return 0
@@ -116,25 +121,14 @@ func (q Query) clone() Query {
 //   - a limit below NoLimit, or a bounded window with more than MaxBuckets
 //     buckets.
 func (q *Query) Validate() error {
-	if q.Period != 0 && !q.Period.valid() {
-		return queryError("period", q.Period.String(), fmt.Errorf("%w: want HOURLY, DAILY, WEEKLY or MONTHLY", ErrInvalidPeriod))
+	if err := checkPeriod(q.Period); err != nil {
+		return err
 	}
 	if q.WeekStart != Monday && q.WeekStart != Sunday {
 		return queryError("weekStart", q.WeekStart.String(), fmt.Errorf("%w: want MONDAY or SUNDAY", ErrInvalidPeriod))
 	}
-	for _, side := range [...]struct {
-		name string
-		t    time.Time
-	}{{"startTime", q.Start}, {"endTime", q.End}} {
-		if side.t.IsZero() {
-			continue
-		}
-		if err := checkYear(side.t.In(q.location())); err != nil {
-			return queryError(side.name, formatTime(side.t), err)
-		}
-	}
-	if !q.Start.IsZero() && !q.End.IsZero() && !q.End.After(q.Start) {
-		return queryError("endTime", formatTime(q.End), fmt.Errorf("%w (startTime %s)", ErrInvalidWindow, formatTime(q.Start)))
+	if err := checkWindow(q.Start, q.End, q.location()); err != nil {
+		return err
 	}
 	var seenField [LicenseProduct + 1]bool
 	for i, f := range q.GroupBy {
@@ -201,6 +195,44 @@ func checkYear(t time.Time) error {
 	return nil
 }
 
+// checkPeriod returns the error of Query.Validate for a period p that is
+// neither zero (Daily) nor one of the four periods, or nil.
+func checkPeriod(p Period) error {
+	if p != 0 && !p.valid() {
+		return queryError("period", p.String(), fmt.Errorf("%w: want HOURLY, DAILY, WEEKLY or MONTHLY", ErrInvalidPeriod))
+	}
+	return nil
+}
+
+// checkWindow returns the error of Query.Validate for a window [start,
+// end) in loc, open on a side whose time is zero, or nil: a bound outside
+// the years 1 to 9999 in loc, or an end that is not after the start.
+func checkWindow(start, end time.Time, loc *time.Location) error {
+	for _, side := range [...]struct {
+		name string
+		t    time.Time
+	}{{"startTime", start}, {"endTime", end}} {
+		if side.t.IsZero() {
+			continue
+		}
+		if err := checkYear(side.t.In(loc)); err != nil {
+			return queryError(side.name, formatTime(side.t), err)
+		}
+	}
+	if !start.IsZero() && !end.IsZero() && !end.After(start) {
+		return queryError("endTime", formatTime(end), fmt.Errorf("%w (startTime %s)", ErrInvalidWindow, formatTime(start)))
+	}
+	return nil
+}
+
+// orDaily returns p, or Daily for the zero Period.
+func orDaily(p Period) Period {
+	if p == 0 {
+		return Daily
+	}
+	return p
+}
+
 func (q *Query) period() Period {
 	if q.Period == 0 {
 		return Daily
@@ -208,16 +240,16 @@ func (q *Query) period() Period {
 	return q.Period
 }
 
-func (q *Query) location() *time.Location {
-	if q.Location == nil {
-		return time.UTC
-	}
-	return q.Location
-}
+func (q *Query) location() *time.Location { return orUTC(q.Location) }
 
 // calendar returns the Calendar of q's buckets.
 func (q *Query) calendar() Calendar {
 	return Calendar{Period: q.period(), Location: q.location(), WeekStart: q.WeekStart}
+}
+
+// splitter returns the splitter of q's buckets, inside its window.
+func (q *Query) splitter() splitter {
+	return newSplitter(q.calendar(), newWindow(q.Start, q.End), q.maxBuckets())
 }
 
 // statistics returns the requested statistics as a bit set (1<<Sum ...).
@@ -407,4 +439,13 @@ func joinAnd(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// defaultNote returns what an error about a limit of buckets adds when
+// the limit is the default one.
+func defaultNote(maxBuckets int) string {
+	if maxBuckets == 0 {
+		return " (the default limit of a window open on a side; set Query.MaxBuckets to raise it)"
+	}
+	return ""
 }

@@ -6,18 +6,414 @@ import (
 	"slices"
 )
 
-// Slabs hold the rows of an Aggregator in a fixed-offset zone, where a
-// bucket's key is its ordinal. Each group has one slab: the sums of a run
-// of consecutive keys, in key order, whether or not they have pieces yet.
-// A piece finds its row with a subtraction and one load, and the pieces of
-// one session, hours or days in a row, land in neighbouring memory, as in
-// a hand-written loop over a two-dimensional array. The sums hold no
-// pointers, so the garbage collector does not scan them.
+// The row store: where the rows of an aggregation live while sessions are
+// added, and how everything after it (Result, the binary form, the shapes)
+// reads them.
 //
-// A slab grows to cover the keys its group touches, no further than the
-// window's. When the slabs hold many more empty cells than rows (groups
-// whose sessions are far apart in time), the Aggregator moves its rows to
-// a table, whose memory grows with the rows alone, and goes on there.
+// The words of this package, one meaning each:
+//
+//   - A bucket is one period of a grid (grid.go), found by a cursor; its
+//     key is its number on the grid: its ordinal (hours, days, weeks or
+//     months since 1970 on the zone's wall clock) in a fixed-offset zone,
+//     its start in Unix seconds in any other zone.
+//   - A group is the number, dense from 0 in the order first seen, of a
+//     tuple of group-by labels (group.go); the tuple is the group's labels.
+//   - A cell is the memory of one (group, bucket) pair: a sums value, and
+//     in the table a name. A cell with no piece (a count of 0) is empty.
+//   - A row is a cell that is not empty, with its group and bucket: what a
+//     Result shows as a Row. (A Result may add empty rows, with no cell.)
+//   - A column is the table's dense number of a bucket whose key is not
+//     dense (a bucket start); with ordinals, the key is the column.
+//   - A ref is where a row's cell lies in a rowView: its group, its bucket
+//     and its index in the group's slab or in the table.
+//
+// A store keeps its cells in one of two layouts, and moves them from the
+// first to the second, for good, when the first would hold too many empty
+// cells:
+//
+//   - Slabs, dense: one run of cells per group, in key order, empty cells
+//     included, for ordinal keys (a fixed-offset zone) and rows with no
+//     name. A piece finds its cell with a subtraction and one load, and
+//     the pieces of one session land in neighbouring memory.
+//   - A table, sparse: only the rows, in the order they were made, with an
+//     index per group from column to cell. Memory grows with the rows.
+//
+// A snapshot (for a Result) shares the cells as they are; the store copies
+// them before it next writes (own). Rows leave in row order: by bucket
+// start, then by the rank of their group (ordered).
+//
+// A rowStore is not safe for concurrent use.
+type rowStore struct {
+	gr     grid   // the buckets' grid: keys to bounds
+	slabs  *slabs // the dense layout, or nil when the rows are in t
+	t      table  // the sparse layout
+	limit  int    // the most rows, 0 for no limit
+	shared bool   // a snapshot holds the cells: copy them before writing
+
+	// The buckets from the first that has a row to the last: lo is the
+	// start of the first, hi the end of the last, n their number as far
+	// as buckets has counted them, over [counted.lo, counted.hi).
+	hasRows bool
+	lo, hi  int64
+	counted struct{ lo, hi int64 }
+	n       int
+}
+
+// sums is what a cell accumulates for its pieces: their runtimes and their
+// costs. A cell with a count of zero is empty.
+type sums struct{ runtime, cost Stats }
+
+// cell is a table's cell: the sums, and a name (the smallest non-empty job
+// name of the row's sessions, for a query grouped by JOB_ID).
+type cell struct {
+	sums
+	name string
+}
+
+// The layouts a store may start in.
+const (
+	// denseRows: slabs where keys are ordinals, else the table.
+	denseRows = iota
+	// namedRows: the table, for rows that carry names (see keepName),
+	// with a flat index where keys are ordinals and the window bounded.
+	namedRows
+	// sparseRows: the table alone, for many groups of few rows each.
+	sparseRows
+)
+
+// newRowStore returns an empty store, with no group, of rows of the
+// buckets of gr in the window w, with at most limit rows (0: no limit),
+// in the layout layout.
+func newRowStore(gr *grid, w *window, layout int, limit int) *rowStore {
+	st := &rowStore{gr: *gr, limit: limit}
+	st.t.init(gr.fixed, limit)
+	if gr.fixed {
+		// The keys of the window's first and last buckets.
+		first, last := gr.at(w.start.sec).key, gr.at(w.end.sec).key
+		if w.end.nsec == 0 {
+			last = gr.at(w.end.sec - 1).key
+		}
+		switch {
+		case layout == denseRows && w.hasStart && w.hasEnd:
+			st.slabs = newSlabs(first, last)
+		case layout == denseRows:
+			st.slabs = newSlabs(math.MinInt64, math.MaxInt64)
+		case layout == namedRows && w.hasStart && w.hasEnd:
+			st.t.useFlat(first, last-first+1)
+		}
+	}
+	return st
+}
+
+// addGroup adds a group, which has no row yet.
+func (st *rowStore) addGroup() {
+	if st.slabs != nil {
+		st.slabs.addGroup()
+	}
+	st.t.addGroup()
+}
+
+// find returns the sums of group g's row in the bucket cur, or nil if
+// there is none yet.
+func (st *rowStore) find(g int32, cur *cursor) *sums {
+	if st.slabs != nil {
+		return st.slabs.find(g, cur.key)
+	}
+	return st.t.find(g, cur)
+}
+
+// row returns the sums of group g's row in the bucket cur, making the row
+// if it is new: the cell stays empty until the caller adds to it, and must
+// then be added to. A new row beyond the limit is an error wrapping
+// ErrTooLarge; a new row may move the rows from the slabs to the table.
+// The sums are valid until the next call of row.
+//
+// On the hot path, callers try st.slabs.find first, which is inlined.
+func (st *rowStore) row(g int32, cur *cursor) (*sums, error) {
+	if sl := st.slabs; sl != nil {
+		if s, ok := sl.cell(g, cur.key); ok {
+			if s.runtime.count == 0 {
+				if st.limit > 0 && sl.rows >= st.limit {
+					return nil, errTooManyRows
+				}
+				sl.rows++
+				sl.groups[g].rows++
+				st.noteRow(cur.start, cur.end)
+			}
+			return s, nil
+		}
+		if err := st.unslab(); err != nil {
+			return nil, err
+		}
+	}
+	c, isNew, err := st.t.cell(g, cur)
+	if err != nil {
+		return nil, err
+	}
+	if isNew {
+		st.noteRow(cur.start, cur.end)
+	}
+	return &c.sums, nil
+}
+
+// keepName keeps name as the name of the row that find or row returned
+// last, if it is smaller than the row's name in byte order or the row has
+// none. Only the table names rows: with slabs it does nothing.
+func (st *rowStore) keepName(name string) {
+	if st.slabs == nil && name != "" {
+		if c := &st.t.cells[st.t.last]; c.name == "" || name < c.name {
+			c.name = name
+		}
+	}
+}
+
+// unslab moves the rows from the slabs to the table, for good.
+func (st *rowStore) unslab() error {
+	sl := st.slabs
+	st.slabs = nil
+	for g := range sl.groups {
+		s := &sl.groups[g]
+		for i := range s.cells {
+			if s.cells[i].runtime.count == 0 {
+				continue
+			}
+			cur := st.slabCursor(s.base + int64(i))
+			c, _, err := st.t.cell(int32(g), &cur)
+			if err != nil {
+				return err
+			}
+			c.sums = s.cells[i]
+		}
+	}
+	return nil
+}
+
+// slabCursor returns the bucket whose key is the ordinal key.
+func (st *rowStore) slabCursor(key int64) cursor {
+	return cursor{&st.gr, key, st.gr.ordStart(key), st.gr.ordStart(key + 1)}
+}
+
+// own makes the cells st's own again after a snapshot: callers call it
+// before they change any cell that find or add returns.
+func (st *rowStore) own() {
+	if st.shared {
+		st.unshare()
+	}
+}
+
+func (st *rowStore) unshare() {
+	st.shared = false
+	if st.slabs != nil {
+		groups := make([]slab, len(st.slabs.groups), cap(st.slabs.groups))
+		for g, s := range st.slabs.groups {
+			groups[g] = slab{s.base, slices.Clone(s.cells), s.rows}
+		}
+		st.slabs.groups = groups
+		return
+	}
+	st.t.cells = slices.Clip(slices.Clone(st.t.cells))
+}
+
+// len returns the number of rows.
+func (st *rowStore) len() int {
+	if st.slabs != nil {
+		return st.slabs.rows
+	}
+	return len(st.t.cells)
+}
+
+// dense returns the number of cells in slabs, empty ones included, or -1
+// when the rows are in the table.
+func (st *rowStore) dense() int {
+	if st.slabs != nil {
+		return st.slabs.size
+	}
+	return -1
+}
+
+// load reads group g's cell of key from the slabs, if it is there, and
+// returns a value made of it: see Aggregator.addBatch, which loads the
+// cells of a batch before it adds to them.
+func (st *rowStore) load(g int32, key int64) int64 {
+	s := &st.slabs.groups[g]
+	if k := uint64(key - s.base); k < uint64(len(s.cells)) {
+		// A cell is 80 bytes, often across two cache lines: load from
+		// both.
+		c := &s.cells[k]
+		return c.runtime.count ^ int64(math.Float64bits(c.cost.max))
+	}
+	return 0
+}
+
+// each calls f for every row, in no particular order, with its ref and its
+// cell's sums and name. It stops at f's first error and returns it.
+func (st *rowStore) each(f func(r rowRef, s *sums, name string) error) error {
+	if sl := st.slabs; sl != nil {
+		for g := range sl.groups {
+			s := &sl.groups[g]
+			for i := range s.cells {
+				if s.cells[i].runtime.count == 0 {
+					continue
+				}
+				cur := st.slabCursor(s.base + int64(i))
+				if err := f(rowRef{cur.start, cur.end, int32(g), int32(i)}, &s.cells[i], ""); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	t := &st.t
+	for i := range t.cells {
+		p, c := &t.where[i], &t.cells[i]
+		if err := f(rowRef{p.start, p.end, p.group, int32(i)}, &c.sums, c.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A rowRef is a row in a rowView: its bucket [start, end), its group, and
+// the index of its cell in the group's slab or in the table; -1 for an
+// empty row, which has no cell.
+type rowRef struct {
+	start, end int64
+	group      int32
+	cell       int32
+}
+
+// ordered returns a ref of every row in row order: by bucket start, then
+// by the rank of the group (rank[g] is group g's place among the groups).
+func (st *rowStore) ordered(rank []int32) []rowRef {
+	if refs, ok := st.slabOrdered(rank); ok {
+		return refs
+	}
+	refs := make([]rowRef, 0, st.len())
+	st.each(func(r rowRef, _ *sums, _ string) error {
+		refs = append(refs, r)
+		return nil
+	})
+	sortRefs(refs, rank)
+	return refs
+}
+
+// sortRefs sorts refs in row order.
+func sortRefs(refs []rowRef, rank []int32) {
+	slices.SortFunc(refs, func(x, y rowRef) int {
+		if c := cmp.Compare(x.start, y.start); c != 0 {
+			return c
+		}
+		return int(rank[x.group] - rank[y.group])
+	})
+}
+
+// slabOrdered is ordered for rows in slabs that cover their keys densely
+// enough to be read key by key, each key's groups by rank, which gives the
+// refs in order with no sort. It reports false if that would not pay.
+func (st *rowStore) slabOrdered(rank []int32) ([]rowRef, bool) {
+	sl := st.slabs
+	if sl == nil {
+		return nil, false
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for g := range sl.groups {
+		if s := &sl.groups[g]; len(s.cells) > 0 {
+			lo, hi = min(lo, s.base), max(hi, s.base+int64(len(s.cells))-1)
+		}
+	}
+	if lo > hi {
+		return nil, true
+	}
+	if keys := uint64(hi - lo + 1); keys > uint64(1+4*sl.size/len(rank)) {
+		return nil, false
+	}
+	order := make([]int32, len(rank)) // order[i] is the group of rank i
+	for g, r := range rank {
+		order[r] = int32(g)
+	}
+	refs := make([]rowRef, 0, sl.rows)
+	for key := lo; key <= hi; key++ {
+		cur := st.slabCursor(key)
+		for _, g := range order {
+			s := &sl.groups[g]
+			if i := key - s.base; uint64(i) < uint64(len(s.cells)) && s.cells[i].runtime.count != 0 {
+				refs = append(refs, rowRef{cur.start, cur.end, g, int32(i)})
+			}
+		}
+	}
+	return refs, true
+}
+
+// A rowView is the cells of a store as they were when it was made: from
+// view, until the store next changes; from snapshot, for good.
+type rowView struct {
+	slabs []slab
+	cells []cell
+}
+
+// view returns st's cells as they are now, to read before st changes.
+func (st *rowStore) view() rowView {
+	if st.slabs != nil {
+		return rowView{slabs: st.slabs.groups}
+	}
+	return rowView{cells: st.t.cells}
+}
+
+// snapshot returns st's cells as they are now, for good: st copies them
+// before it changes them again (see own).
+func (st *rowStore) snapshot() rowView {
+	st.shared = true
+	return st.view()
+}
+
+// sums returns the sums and the name of the row r, which is not empty.
+func (v *rowView) sums(r *rowRef) (*sums, string) {
+	if v.slabs != nil {
+		return &v.slabs[r.group].cells[r.cell], ""
+	}
+	c := &v.cells[r.cell]
+	return &c.sums, c.name
+}
+
+// noteRow extends the buckets that have rows to [start, end).
+func (st *rowStore) noteRow(start, end int64) {
+	if !st.hasRows {
+		st.lo, st.hi, st.hasRows = start, end, true
+	} else {
+		st.lo, st.hi = min(st.lo, start), max(st.hi, end)
+	}
+}
+
+// buckets returns the number of buckets from the first that has a row to
+// the last, counting no further than limit. It counts only the buckets
+// added to either end since it last counted, so that calling it after
+// every session costs time in proportion to the span, not to the number
+// of calls.
+func (st *rowStore) buckets(limit int) int {
+	gr := &st.gr
+	switch {
+	case !st.hasRows:
+		return 0
+	case st.n == 0:
+		st.n = gr.count(st.lo, instant{st.hi, 0}, limit)
+		st.counted.lo, st.counted.hi = st.lo, st.hi
+	}
+	// Boundaries are whole seconds, so the buckets of [lo, counted.lo)
+	// and of [counted.hi, hi) are exactly the ones added at either end.
+	if st.lo < st.counted.lo && st.n < limit {
+		st.n += gr.count(st.lo, instant{st.counted.lo, 0}, limit-st.n)
+		st.counted.lo = st.lo
+	}
+	if st.hi > st.counted.hi && st.n < limit {
+		st.n += gr.count(st.counted.hi, instant{st.hi, 0}, limit-st.n)
+		st.counted.hi = st.hi
+	}
+	return st.n
+}
+
+// Slabs hold the rows of a store densely: see rowStore. A slab grows to
+// cover the keys its group touches, no further than the window's. The
+// sums hold no pointers, so the garbage collector does not scan them.
 type slabs struct {
 	groups []slab
 	rows   int   // cells that have pieces
@@ -54,6 +450,21 @@ func newSlabs(lo, hi int64) *slabs { return &slabs{lo: lo, hi: hi} }
 
 // addGroup adds a group with an empty slab.
 func (sl *slabs) addGroup() { sl.groups = append(sl.groups, slab{}) }
+
+// find returns the sums of group g's row of key, or nil if there is none
+// or sl is nil. It is small enough to be inlined.
+func (sl *slabs) find(g int32, key int64) *sums {
+	if sl == nil {
+		return nil
+	}
+	s := &sl.groups[g]
+	if i := uint64(key - s.base); i < uint64(len(s.cells)) {
+		if c := &s.cells[i]; c.runtime.count != 0 {
+			return c
+		}
+	}
+	return nil
+}
 
 // cell returns group g's cell for key, growing its slab to cover key, or
 // false if that would hold too many empty cells.
@@ -108,154 +519,66 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	return &s.cells[key-lo], true
 }
 
-// row returns the sums of group g's row for the bucket [start, end) with
-// key, creating the row if need be, and the row's cell in the table when
-// the rows are there (with the slabs, nil). Creating a row may exceed the
-// query's MaxRows, an error; or move the rows from the slabs to the table.
-func (a *Aggregator) row(g int32, key, start, end int64) (*sums, *cell, error) {
-	if sl := a.slabs; sl != nil {
-		if s, ok := sl.cell(g, key); ok {
-			if s.runtime.count == 0 {
-				if a.q.MaxRows > 0 && sl.rows >= a.q.MaxRows {
-					return nil, nil, errTooManyRows
-				}
-				sl.rows++
-				sl.groups[g].rows++
-				a.t.noteRow(start, end)
-			}
-			return s, nil, nil
-		}
-		if err := a.unslab(); err != nil {
-			return nil, nil, err
-		}
-	}
-	c, err := a.t.cell(g, key, start, end)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &c.sums, c, nil
-}
-
-// unslab moves the rows from the slabs to the table, for good.
-func (a *Aggregator) unslab() error {
-	err := a.cells(func(g, _ int32, start, end int64, s *sums, _ string) error {
-		c, err := a.t.cell(g, a.sp.g.ord(start), start, end)
-		if err == nil {
-			c.sums = *s
-		}
-		return err
-	})
-	a.slabs = nil
-	return err
-}
-
-// cells calls f for every row a has, in no particular order: its group,
-// its index in its store (see rowEntry), its bucket, sums and job name.
-// It stops at f's first error and returns it.
-func (a *Aggregator) cells(f func(g, i int32, start, end int64, s *sums, job string) error) error {
-	if sl := a.slabs; sl != nil {
-		for g := range sl.groups {
-			s := &sl.groups[g]
-			for i := range s.cells {
-				if s.cells[i].runtime.count == 0 {
-					continue
-				}
-				key := s.base + int64(i)
-				if err := f(int32(g), int32(i), a.sp.g.ordStart(key), a.sp.g.ordStart(key+1), &s.cells[i], ""); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	t := a.t
-	for i := range t.cells {
-		w, c := &t.where[i], &t.cells[i]
-		if err := f(w.group, int32(i), w.start, w.end, &c.sums, c.jobName); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// rowCount returns the number of rows a has.
-func (a *Aggregator) rowCount() int {
-	if a.slabs != nil {
-		return a.slabs.rows
-	}
-	return len(a.t.cells)
-}
-
-// A table holds one cell of type C per (group, bucket) pair that has a
-// piece. Groups are small integers that the caller assigns. Buckets are
-// found by key: for fixed-offset zones the key is the bucket's ordinal,
-// dense already; for other zones a dictionary maps bucket starts to dense
-// ids. Each group keeps a window of cell indexes over the keys it has seen,
-// so a piece finds its cell with a subtraction and two loads.
-type table[C any] struct {
+// A table holds the rows of a store sparsely: see rowStore. Each group
+// keeps a run of cell indexes over the columns it has seen, so a piece
+// finds its cell with a subtraction and two loads.
+type table struct {
 	groups []groupCells
-	cells  []C
-	where  []cellKey // where[i] is the group and key of cells[i]
-	dense  bool      // keys are dense already
-	ids    map[int64]int64
-	starts []int64 // with ids: starts[id] is the start of bucket id
+	cells  []cell
+	where  []place // where[i] is the group and bucket of cells[i]
+	dense  bool    // keys are columns already (ordinals)
+	cols   map[int64]int64
+	starts []int64 // with cols: starts[col] is the start of bucket col
 	limit  int     // maximum number of cells, 0 for none
+	last   int     // the index of the cell that find or cell returned last
 
-	// With ids, the last bucket looked up: pieces of one session, and
+	// With cols, the last bucket looked up: pieces of one session, and
 	// sessions in time order, come to the same bucket in a row.
-	lastStart, lastID int64
+	lastStart, lastCol int64
 
-	// A flat index, for keys known to lie in [first, first+span): a
-	// fixed zone and a bounded window. flat[g*span + key-first] is the
-	// cell index + 1 of group g and key: one load, where the groups'
-	// windows below take two that depend on each other. It is dropped
-	// when groups × span outgrows flatBudget, as with a group per job
-	// over a window of many hours; the groups' windows are kept up to
-	// date either way.
+	// A flat index, for columns known to lie in [first, first+span): a
+	// fixed zone and a bounded window. flat[g*span + col-first] is the
+	// cell index + 1 of group g and col: one load, where the groups'
+	// runs below take two that depend on each other. It is dropped when
+	// groups × span outgrows flatBudget, as with a group per job over a
+	// window of many hours; the groups' runs are kept up to date either
+	// way.
 	flat        []int32
 	first, span int64
-
-	// The buckets from the first to the last that has a row (a cell, or
-	// a row that the caller keeps and tells of with noteRow): lo is the
-	// start of the first, hi the end of the last, n their number as far
-	// as buckets has counted them, over [counted.lo, counted.hi).
-	hasRows bool
-	lo, hi  int64
-	counted struct{ lo, hi int64 }
-	n       int
 }
 
 type groupCells struct {
-	base   int64   // key of idx[0]
+	base   int64   // column of idx[0]
 	idx    []int32 // cell index + 1, or 0 for no cell
 	n      int     // cells of this group
 	sparse map[int64]int32
 }
 
-// A group whose keys spread much wider than its cells (sessions years
+// A group whose columns spread much wider than its cells (sessions years
 // apart in an open window, or a job's few sessions months apart) keeps
 // its cell indexes in a map instead, so memory grows with rows, not with
 // the time between them. (At 4096, 50,000 jobs of three sessions 2,000
 // hours apart took 867 MB; at 64, 58 MB.)
 const denseSpan = 64
 
-type cellKey struct {
-	group int32
-	key   int64 // bucket key
-	start int64 // bucket start
-	end   int64 // bucket end
+// A place is where a table's cell lies: its group, its bucket's column,
+// and the bucket's bounds.
+type place struct {
+	group      int32
+	col        int64
+	start, end int64
 }
 
-func newTable[C any](dense bool, limit int) *table[C] {
-	t := &table[C]{dense: dense, limit: limit, lastID: -1}
+// init empties t, for columns that are keys (dense) or bucket starts.
+func (t *table) init(dense bool, limit int) {
+	*t = table{dense: dense, limit: limit, lastCol: -1}
 	if !dense {
-		t.ids = make(map[int64]int64)
+		t.cols = make(map[int64]int64)
 	}
-	return t
 }
 
-// addGroup adds a group and returns its number.
-func (t *table[C]) addGroup() int32 {
+// addGroup adds a group.
+func (t *table) addGroup() {
 	t.groups = append(t.groups, groupCells{})
 	if t.span > 0 {
 		if n := int64(len(t.flat)) + t.span; n > max(flatBudget, 8*int64(len(t.cells))) {
@@ -264,72 +587,84 @@ func (t *table[C]) addGroup() int32 {
 			t.flat = append(t.flat, make([]int32, t.span)...)
 		}
 	}
-	return int32(len(t.groups) - 1)
 }
 
 // flatBudget is the number of entries up to which a flat index is kept
 // whatever the number of cells: 4 MB.
 const flatBudget = 1 << 20
 
-// useFlat starts a flat index over the keys [first, first+span), for a
+// useFlat starts a flat index over the columns [first, first+span), for a
 // table with no groups yet.
-func (t *table[C]) useFlat(first, span int64) {
+func (t *table) useFlat(first, span int64) {
 	if t.dense && len(t.groups) == 0 && span > 0 && span <= flatBudget {
 		t.first, t.span = first, span
 	}
 }
 
-// cell returns the cell of group g and the bucket [start, end) with key,
-// creating it if need be. The pointer is valid until the next call.
-// (Aggregator.add writes the first half out, for a cell that exists.)
-func (t *table[C]) cell(g int32, key, start, end int64) (*C, error) {
-	if !t.dense {
-		key = t.id(start)
+// column returns the column of the bucket cur.
+func (t *table) column(cur *cursor) int64 {
+	if t.dense {
+		return cur.key
 	}
-	gc := &t.groups[g]
-	if i := key - gc.base; uint64(i) < uint64(len(gc.idx)) {
-		if j := gc.idx[i]; j != 0 {
-			return &t.cells[j-1], nil
-		}
+	start := cur.start
+	if start == t.lastStart && t.lastCol >= 0 {
+		return t.lastCol
 	}
-	return t.lookup(gc, g, key, start, end)
-}
-
-// id returns the dense id of the bucket that starts at start, for a table
-// whose keys are not dense.
-func (t *table[C]) id(start int64) int64 {
-	if start == t.lastStart && t.lastID >= 0 {
-		return t.lastID
-	}
-	id, ok := t.ids[start]
+	col, ok := t.cols[start]
 	if !ok {
-		id = int64(len(t.starts))
-		t.ids[start] = id
+		col = int64(len(t.starts))
+		t.cols[start] = col
 		t.starts = append(t.starts, start)
 	}
-	t.lastStart, t.lastID = start, id
-	return id
+	t.lastStart, t.lastCol = start, col
+	return col
 }
 
-// lookup is the rest of cell: a group whose cells are in a map, or a cell
-// that does not exist yet.
-func (t *table[C]) lookup(gc *groupCells, g int32, key, start, end int64) (*C, error) {
-	if gc.sparse != nil {
-		if j := gc.sparse[key]; j != 0 {
-			return &t.cells[j-1], nil
+// find returns the sums of group g's cell in the bucket cur, or nil.
+func (t *table) find(g int32, cur *cursor) *sums {
+	col := t.column(cur)
+	j := int32(0)
+	if t.span > 0 {
+		if i := uint64(col - t.first); i < uint64(t.span) {
+			j = t.flat[uint64(g)*uint64(t.span)+i]
 		}
+	} else {
+		j = t.index(&t.groups[g], col)
 	}
-	return t.newCell(gc, g, key, start, end)
+	if j == 0 {
+		return nil
+	}
+	t.last = int(j - 1)
+	return &t.cells[j-1].sums
 }
 
-func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, error) {
+// index returns the cell index + 1 of gc's cell in col, or 0.
+func (t *table) index(gc *groupCells, col int64) int32 {
+	if i := col - gc.base; uint64(i) < uint64(len(gc.idx)) {
+		return gc.idx[i]
+	}
+	if gc.sparse != nil {
+		return gc.sparse[col]
+	}
+	return 0
+}
+
+// cell returns the cell of group g in the bucket cur, and whether it is
+// new: then it is empty. The pointer is valid until the next call.
+func (t *table) cell(g int32, cur *cursor) (*cell, bool, error) {
+	col := t.column(cur)
+	gc := &t.groups[g]
+	if j := t.index(gc, col); j != 0 {
+		t.last = int(j - 1)
+		return &t.cells[j-1], false, nil
+	}
 	if t.limit > 0 && len(t.cells) >= t.limit {
-		return nil, errTooManyRows
+		return nil, false, errTooManyRows
 	}
 	if len(t.cells) >= math.MaxInt32-1 {
-		return nil, errTooManyRows
+		return nil, false, errTooManyRows
 	}
-	switch i := key - gc.base; {
+	switch i := col - gc.base; {
 	case gc.sparse != nil:
 	case len(gc.idx) > 0 && (i < 0 || i >= int64(len(gc.idx))) && max(i+1, int64(len(gc.idx))-i) > max(denseSpan, 16*int64(gc.n)):
 		gc.sparse = make(map[int64]int32, gc.n+1)
@@ -340,7 +675,7 @@ func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, 
 		}
 		gc.idx = nil
 	case len(gc.idx) == 0:
-		gc.base = key
+		gc.base = col
 		gc.idx = make([]int32, 1, 8)
 	case i < 0:
 		// Grow downward, leaving room for more.
@@ -370,137 +705,22 @@ func (t *table[C]) newCell(gc *groupCells, g int32, key, start, end int64) (*C, 
 		t.cells = slices.Grow(t.cells, n)
 		t.where = slices.Grow(t.where, n)
 	}
-	var zero C
-	t.cells = append(t.cells, zero)
-	t.where = append(t.where, cellKey{g, key, start, end})
+	t.cells = append(t.cells, cell{})
+	t.where = append(t.where, place{g, col, cur.start, cur.end})
 	gc.n++
+	j := int32(len(t.cells))
 	if gc.sparse != nil {
-		gc.sparse[key] = int32(len(t.cells))
+		gc.sparse[col] = j
 	} else {
-		gc.idx[key-gc.base] = int32(len(t.cells))
+		gc.idx[col-gc.base] = j
 	}
 	if t.span > 0 {
-		if i := key - t.first; i >= 0 && i < t.span {
-			t.flat[int64(g)*t.span+i] = int32(len(t.cells))
+		if i := col - t.first; i >= 0 && i < t.span {
+			t.flat[int64(g)*t.span+i] = j
 		} else {
-			t.flat, t.span = nil, 0 // not the keys it was made for
+			t.flat, t.span = nil, 0 // not the columns it was made for
 		}
 	}
-	t.noteRow(start, end)
-	return &t.cells[len(t.cells)-1], nil
-}
-
-// noteRow extends the buckets that have rows to [start, end).
-func (t *table[C]) noteRow(start, end int64) {
-	if !t.hasRows {
-		t.lo, t.hi, t.hasRows = start, end, true
-	} else {
-		t.lo, t.hi = min(t.lo, start), max(t.hi, end)
-	}
-}
-
-// buckets returns the number of buckets of g from the first that has a
-// cell to the last, counting no further than limit. It counts only the
-// buckets added to either end since it last counted, so that calling it
-// after every session costs time in proportion to the span, not to the
-// number of calls.
-func (t *table[C]) buckets(g *grid, limit int) int {
-	switch {
-	case !t.hasRows:
-		return 0
-	case t.n == 0:
-		t.n = g.count(t.lo, instant{t.hi, 0}, limit)
-		t.counted.lo, t.counted.hi = t.lo, t.hi
-	}
-	// Boundaries are whole seconds, so the buckets of [lo, counted.lo)
-	// and of [counted.hi, hi) are exactly the ones added at either end.
-	if t.lo < t.counted.lo && t.n < limit {
-		t.n += g.count(t.lo, instant{t.counted.lo, 0}, limit-t.n)
-		t.counted.lo = t.lo
-	}
-	if t.hi > t.counted.hi && t.n < limit {
-		t.n += g.count(t.counted.hi, instant{t.hi, 0}, limit-t.n)
-		t.counted.hi = t.hi
-	}
-	return t.n
-}
-
-// A store is the rows of an Aggregator, as a Result sees them: either in
-// slabs or in cells, as the Aggregator held them.
-type store struct {
-	slabs []slab
-	cells []cell
-}
-
-// A rowEntry is a row to be: a bucket, a group, and the index of the row's
-// sums in a store (in its group's slab, or in cells), or -1 for an empty
-// row.
-type rowEntry struct {
-	start, end int64
-	group      int32
-	cell       int32
-}
-
-// sums returns the sums and the job name of e, which is not empty.
-func (st *store) sums(e *rowEntry) (*sums, string) {
-	if st.slabs != nil {
-		return &st.slabs[e.group].cells[e.cell], ""
-	}
-	c := &st.cells[e.cell]
-	return &c.sums, c.jobName
-}
-
-// store returns a's rows as they are now, to read before a changes.
-func (a *Aggregator) store() store {
-	if a.slabs != nil {
-		return store{slabs: a.slabs.groups}
-	}
-	return store{cells: a.t.cells}
-}
-
-// snapshot returns a's rows as they are now, for a Result to keep: a
-// copies them before it changes them again (see unshare).
-func (a *Aggregator) snapshot() store {
-	a.shared = true
-	return a.store()
-}
-
-// unshare gives a its own copy of the rows that a Result shares.
-func (a *Aggregator) unshare() {
-	a.shared = false
-	if a.slabs != nil {
-		groups := make([]slab, len(a.slabs.groups), cap(a.slabs.groups))
-		for g, s := range a.slabs.groups {
-			groups[g] = slab{s.base, slices.Clone(s.cells), s.rows}
-		}
-		a.slabs.groups = groups
-		return
-	}
-	a.t.cells = slices.Clip(slices.Clone(a.t.cells))
-}
-
-// order returns the indexes of t's cells sorted by bucket start, then by
-// group number.
-func (t *table[C]) order() []int32 {
-	idx := make([]int32, len(t.cells))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(x, y int32) int {
-		wx, wy := &t.where[x], &t.where[y]
-		if c := cmp.Compare(wx.start, wy.start); c != 0 {
-			return c
-		}
-		return cmp.Compare(wx.group, wy.group)
-	})
-	return idx
-}
-
-// sums is what a row accumulates, but for its job name.
-type sums struct{ runtime, cost Stats }
-
-// cell is a row in the table: its sums and, with JOB_ID, its job name.
-type cell struct {
-	sums
-	jobName string
+	t.last = int(j - 1)
+	return &t.cells[j-1], true, nil
 }

@@ -1,55 +1,68 @@
 package sessionagg
 
-// A splitter cuts sessions into pieces on one grid, inside one window.
+// A splitter cuts sessions into pieces on the buckets of one Calendar,
+// inside one window: the split step of grid.go, after clipping. The
+// Aggregator writes its loop out (see Aggregator.addPending); the shapes
+// call each.
 type splitter struct {
-	g   grid
+	gr  grid
 	win window
 	// maxPieces bounds the pieces of one session (0: no bound), so that a
 	// session of a thousand years fails fast instead of filling memory.
 	maxPieces int
+
+	// recent holds buckets in which sessions started, so that the next
+	// session starting in one of them need not look it up: finding a
+	// bucket costs date arithmetic for months, and zone lookups in a zone
+	// with daylight saving time.
+	recent bucketCache
 }
 
-func newSplitter(q *Query) splitter {
-	return splitter{g: *q.calendar().grid(), win: windowOf(q), maxPieces: q.maxBuckets()}
+// newSplitter returns a splitter on c's buckets inside w, which cuts a
+// session into at most maxPieces pieces (0: no limit). It panics if
+// c.Period is not one of the four periods.
+func newSplitter(c Calendar, w window, maxPieces int) splitter {
+	sp := splitter{gr: c.makeGrid(), win: w, maxPieces: maxPieces}
+	sp.recent.init(&sp.gr)
+	return sp
+}
+
+// first returns the bucket of the second sec, where a clipped session
+// starts.
+func (sp *splitter) first(sec int64) cursor {
+	if gr := &sp.gr; gr.step != 0 {
+		// Hours, days or weeks at a fixed offset: a division, cheaper
+		// than a look-up in the cache.
+		return gr.stepAt(sec)
+	}
+	return sp.recent.at(&sp.gr, sec)
 }
 
 // each calls f for every piece of the session [s, e), clipped to the
-// window, with the bucket's key, start and end, and the piece's length in
-// seconds. A zero-length session whose start lies in the window gives one
-// piece of length 0. An error from f stops the walk and is returned.
-func (sp *splitter) each(s, e instant, f func(key, bstart, bend int64, secs float64) error) error {
-	if s == e {
-		if !sp.win.contains(s) {
-			return nil
-		}
-	} else {
-		var ok bool
-		if s, e, ok = sp.win.clip(s, e); !ok {
-			return nil
-		}
+// window, with the piece's bucket and its length in seconds. A zero-length
+// session whose start lies in the window gives one piece of length 0. An
+// error from f stops the split and is returned; so is an error wrapping
+// ErrTooLarge for more than maxPieces pieces, or for a session that
+// reaches where the bucket arithmetic overflows.
+func (sp *splitter) each(s, e instant, f func(cur *cursor, secs float64) error) error {
+	s, e, ok := sp.win.clipSession(s, e)
+	if !ok {
+		return nil
 	}
-	c := sp.g.at(s.sec)
-	if s.sec < c.start || s.sec >= c.end {
-		return errEndOfTime // the bucket arithmetic overflowed
-	}
-	if s == e {
-		return f(c.key, c.start, c.end, 0)
+	cur := sp.first(s.sec)
+	if !cur.holds(s.sec) {
+		return errEndOfTime
 	}
 	for n := 1; ; n++ {
 		if sp.maxPieces > 0 && n > sp.maxPieces {
 			return errTooManyPieces
 		}
-		// The piece ends at e if e <= c.end, which holds when e.sec <
-		// c.end, or e.sec == c.end with no nanoseconds.
-		if e.sec < c.end || (e.sec == c.end && e.nsec == 0) {
-			return f(c.key, c.start, c.end, s.secondsTo(e))
-		}
-		end := instant{c.end, 0}
-		if err := f(c.key, c.start, c.end, s.secondsTo(end)); err != nil {
+		pe, last := cur.cut(e)
+		if err := f(&cur, s.secondsTo(pe)); err != nil || last {
 			return err
 		}
-		s = end
-		if !c.advance() {
+		s = pe
+		if !cur.advance() {
 			return errEndOfTime
 		}
 	}

@@ -130,3 +130,11 @@ func fixedOffset(loc *time.Location) (bool, int64) {
 	_, off := t.Zone()
 	return s.IsZero() && e.IsZero(), int64(off)
 }
+
+// orUTC returns loc, or UTC for nil.
+func orUTC(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}

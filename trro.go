@@ -89,13 +89,6 @@ type DeviceStats struct {
 	NotBadPercent float64
 }
 
-// deviceCell is what a DeviceStats accumulates.
-type deviceCell struct {
-	pieces, notBad int64
-	seconds        Stats
-	field, remote  map[string]struct{}
-}
-
 // AggregateDevices aggregates TRRO sessions by q, one DeviceStats per
 // bucket that holds a piece, in time order. Sessions split at bucket
 // boundaries as in Aggregate, and a zero-length session counts in the
@@ -103,13 +96,27 @@ type deviceCell struct {
 // field and the value; a session's error says which session, counting
 // from 0.
 func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]DeviceStats, error) {
-	base := Query{Start: q.Start, End: q.End, Period: q.Period, Location: q.Location}
-	if err := base.Validate(); err != nil {
+	if err := checkPeriod(q.Period); err != nil {
 		return nil, err
 	}
-	sp := newSplitter(&base)
-	t := newTable[deviceCell](sp.g.fixed, 0)
-	t.addGroup()
+	if err := checkWindow(q.Start, q.End, orUTC(q.Location)); err != nil {
+		return nil, err
+	}
+	sp := newSplitter(Calendar{Period: orDaily(q.Period), Location: q.Location}, newWindow(q.Start, q.End), bucketLimit(0, q.Start, q.End))
+	// The rows of one group: a piece's runtime is its length, its cost 1
+	// if its session is not rated Bad and 0 if it is, so that the sum of
+	// costs counts the pieces not rated Bad.
+	pieces := newRowStore(&sp.gr, &sp.win, sparseRows, 0)
+	pieces.addGroup()
+	// The devices: a row for each device active in a bucket, the field
+	// devices' in devices[0], the remote devices' in devices[1], with a
+	// group per device id. An empty id is no device.
+	var devices [2]*rowStore
+	var ids [2]map[string]int32
+	for k := range devices {
+		devices[k] = newRowStore(&sp.gr, &sp.win, sparseRows, 0)
+		ids[k] = make(map[string]int32)
+	}
 	i := 0
 	for s := range sessions {
 		if err := checkInterval(s.Start, s.End); err != nil {
@@ -122,53 +129,73 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 		if q.DeviceID != "" && s.FieldDevice != q.DeviceID && s.RemoteDevice != q.DeviceID {
 			continue
 		}
-		err := sp.each(instantOf(s.Start), instantOf(s.End), func(key, bstart, bend int64, secs float64) error {
-			c, err := t.cell(0, key, bstart, bend)
+		notBad := 0.0
+		if s.Quality != Bad {
+			notBad = 1
+		}
+		var g [2]int32
+		for k, id := range [2]string{s.FieldDevice, s.RemoteDevice} {
+			g[k] = -1
+			if id == "" {
+				continue
+			}
+			var ok bool
+			if g[k], ok = ids[k][id]; !ok {
+				g[k] = int32(len(ids[k]))
+				ids[k][id] = g[k]
+				devices[k].addGroup()
+			}
+		}
+		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur *cursor, secs float64) error {
+			c, err := pieces.row(0, cur)
 			if err != nil {
 				return err
 			}
-			if c.field == nil {
-				c.field, c.remote = make(map[string]struct{}), make(map[string]struct{})
+			c.runtime.Add(secs)
+			c.cost.Add(notBad)
+			for k, st := range devices {
+				if g[k] >= 0 {
+					c, err := st.row(g[k], cur)
+					if err != nil {
+						return err
+					}
+					c.runtime.Add(0)
+				}
 			}
-			c.pieces++
-			if s.Quality != Bad {
-				c.notBad++
-			}
-			c.seconds.Add(secs)
-			c.field[s.FieldDevice] = struct{}{}
-			c.remote[s.RemoteDevice] = struct{}{}
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("session %d: %w", i-1, err)
 		}
 	}
-	out := make([]DeviceStats, len(t.cells))
-	win := &sp.win
-	for i, j := range t.order() {
-		c, w := &t.cells[j], &t.where[j]
+	// The number of devices active in each bucket, by the bucket's start.
+	var active [2]map[int64]int
+	for k, st := range devices {
+		active[k] = make(map[int64]int)
+		st.each(func(r rowRef, _ *sums, _ string) error {
+			active[k][r.start]++
+			return nil
+		})
+	}
+	refs := pieces.ordered([]int32{0})
+	v := pieces.view()
+	out := make([]DeviceStats, len(refs))
+	for i := range refs {
+		r := &refs[i]
+		c, _ := v.sums(r)
+		n := c.runtime.Count()
 		out[i] = DeviceStats{
-			Start:               clipTime(w.start, win.start, win.hasStart, sp.g.loc, true),
-			End:                 clipTime(w.end, win.end, win.hasEnd, sp.g.loc, false),
-			Sessions:            c.pieces,
-			TotalMinutes:        c.seconds.Sum() / 60,
-			ActiveFieldDevices:  distinct(c.field),
-			ActiveRemoteDevices: distinct(c.remote),
-			NotBadPercent:       100 * float64(c.notBad) / float64(c.pieces),
+			Start:               sp.win.startTime(r.start, sp.gr.loc),
+			End:                 sp.win.endTime(r.end, sp.gr.loc),
+			Sessions:            n,
+			TotalMinutes:        c.runtime.Sum() / 60,
+			ActiveFieldDevices:  active[0][r.start],
+			ActiveRemoteDevices: active[1][r.start],
+			NotBadPercent:       100 * c.cost.Sum() / float64(n),
 		}
 	}
 	if q.FillEmpty {
 		out = fillDevices(&q, out)
 	}
 	return out, nil
-}
-
-// distinct counts the non-empty device ids of a set: a session with no
-// remote device does not make one active.
-func distinct(set map[string]struct{}) int {
-	n := len(set)
-	if _, ok := set[""]; ok {
-		n--
-	}
-	return n
 }

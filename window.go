@@ -39,19 +39,21 @@ func (a instant) secondsTo(b instant) float64 {
 	return float64(sec) + float64(nsec)*1e-9
 }
 
-// A window is the query's [start, end), open on a side whose flag is false.
+// A window is a query's [start, end), open on a side whose flag is false.
 type window struct {
 	start, end       instant
 	hasStart, hasEnd bool
 }
 
-func windowOf(q *Query) window {
-	w := window{hasStart: !q.Start.IsZero(), hasEnd: !q.End.IsZero()}
+// newWindow returns the window [start, end), open on a side whose time is
+// zero.
+func newWindow(start, end time.Time) window {
+	w := window{hasStart: !start.IsZero(), hasEnd: !end.IsZero()}
 	if w.hasStart {
-		w.start = instantOf(q.Start)
+		w.start = instantOf(start)
 	}
 	if w.hasEnd {
-		w.end = instantOf(q.End)
+		w.end = instantOf(end)
 	}
 	return w
 }
@@ -67,17 +69,37 @@ func (w *window) clip(s, e instant) (instant, instant, bool) {
 	return s, e, s.less(e)
 }
 
+// clipSession returns the part of the session [s, e) that has pieces:
+// the part inside w, or, for a zero-length session whose start lies in w,
+// the session itself. It reports false if there is none.
+func (w *window) clipSession(s, e instant) (instant, instant, bool) {
+	if s == e {
+		return s, e, w.contains(s)
+	}
+	return w.clip(s, e)
+}
+
 // contains reports whether t lies in w.
 func (w *window) contains(t instant) bool {
 	return (!w.hasStart || !t.less(w.start)) && (!w.hasEnd || t.less(w.end))
 }
 
-// clipTime returns the bucket boundary sec, clipped to the window's bound
-// w if there is one: raised to it for a start, lowered for an end.
-func clipTime(sec int64, w instant, bounded bool, loc *time.Location, isStart bool) time.Time {
+// startTime returns the bucket start sec in loc, raised to w's start if w
+// starts after it.
+func (w *window) startTime(sec int64, loc *time.Location) time.Time {
 	b := instant{sec, 0}
-	if bounded && (isStart && b.less(w) || !isStart && w.less(b)) {
-		b = w
+	if w.hasStart && b.less(w.start) {
+		b = w.start
+	}
+	return time.Unix(b.sec, b.nsec).In(loc)
+}
+
+// endTime returns the bucket end sec in loc, lowered to w's end if w ends
+// before it.
+func (w *window) endTime(sec int64, loc *time.Location) time.Time {
+	b := instant{sec, 0}
+	if w.hasEnd && w.end.less(b) {
+		b = w.end
 	}
 	return time.Unix(b.sec, b.nsec).In(loc)
 }
