@@ -62,12 +62,3 @@ func monthDays(n int64) int64 {
 		return 30 + (0xad5>>m)&1
 	}
 }
-
-// Day 0, 1970-01-01, was a Thursday: the Monday before it is day -3, the
-// Sunday before it day -4.
-func weekShift(w WeekStart) int64 {
-	if w == Sunday {
-		return 4
-	}
-	return 3
-}

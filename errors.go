@@ -41,6 +41,31 @@ var (
 	// ErrInvalidData: binary data that UnmarshalBinary refuses: truncated,
 	// corrupt, or holding rows that no aggregation could produce.
 	ErrInvalidData = errors.New("sessionagg: invalid binary data")
+
+	// ErrInvalidPeriod is matched, with [errors.Is], by every error that
+	// [ParsePeriod] and [Period.UnmarshalText] return.
+	ErrInvalidPeriod = errors.New("sessionagg: invalid period")
+	// ErrInvalidTimezone is matched, with [errors.Is], by every error that
+	// [ParseTimezone] returns.
+	ErrInvalidTimezone = errors.New("sessionagg: invalid timezone")
+	// ErrInvalidQuality is wrapped by the errors of [ParseQuality].
+	ErrInvalidQuality = errors.New("sessionagg: unknown session quality")
+	// ErrInvalidRange is wrapped by the error of a UsageQuery whose Range
+	// has a maximum below its minimum, or a bound that is NaN.
+	ErrInvalidRange = errors.New("sessionagg: invalid range")
+)
+
+// The errors of limits that the engine finds as it adds sessions; each
+// wraps ErrTooLarge.
+var (
+	// errTooManyPieces: a session has more pieces than the limit of
+	// buckets.
+	errTooManyPieces = fmt.Errorf("%w: a session spans more buckets than the limit (Query.MaxBuckets, or DefaultMaxBuckets on a window open on a side)", ErrTooLarge)
+	// errEndOfTime: a session reaches where the bucket arithmetic would
+	// overflow, some 292 billion years from 1970.
+	errEndOfTime = fmt.Errorf("%w: a session reaches the end of representable time", ErrTooLarge)
+	// errTooManyRows: a new row beyond MaxRows.
+	errTooManyRows = fmt.Errorf("%w: more rows than the limit", ErrTooLarge)
 )
 
 // A FieldError reports a bad value in one field of a query or a session.
@@ -77,29 +102,3 @@ func queryError(field, value string, err error) error {
 func sessionError(field, value string, err error) error {
 	return &FieldError{Field: field, Value: value, Err: err, kind: ErrInvalidSession}
 }
-
-// ErrInvalidPeriod is matched, with [errors.Is], by every error that
-// [ParsePeriod] and [Period.UnmarshalText] return.
-var ErrInvalidPeriod = errors.New("sessionagg: invalid period")
-
-// ErrInvalidTimezone is matched, with [errors.Is], by every error that
-// [ParseTimezone] returns.
-var ErrInvalidTimezone = errors.New("sessionagg: invalid timezone")
-
-// ErrInvalidQuality is wrapped by the errors of [ParseQuality].
-var ErrInvalidQuality = errors.New("sessionagg: unknown session quality")
-
-// ErrInvalidRange is wrapped by the error of a UsageQuery whose Range has a
-// maximum below its minimum, or a bound that is NaN.
-var ErrInvalidRange = errors.New("sessionagg: invalid range")
-
-// errTooManyPieces is returned by each when a session has more pieces than
-// maxPieces.
-var errTooManyPieces = fmt.Errorf("%w: a session spans more buckets than the limit (Query.MaxBuckets, or DefaultMaxBuckets on a window open on a side)", ErrTooLarge)
-
-// errEndOfTime is returned by each, and by Aggregator.Add, for a session
-// that reaches where the bucket arithmetic would overflow, some 292
-// billion years from 1970.
-var errEndOfTime = fmt.Errorf("%w: a session reaches the end of representable time", ErrTooLarge)
-
-var errTooManyRows = fmt.Errorf("%w: more rows than the limit", ErrTooLarge)

@@ -279,7 +279,8 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
+// MarshalJSON writes all of r in the cloud API's response shape, with
+// status COMPLETED and no nextToken: see [Page.MarshalJSON].
+func (r *Result) MarshalJSON() ([]byte, error) {
+	return Page{Rows: r.rows(0, r.Len()), r: r}.MarshalJSON()
 }

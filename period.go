@@ -117,3 +117,12 @@ func (w WeekStart) String() string {
 	}
 	return fmt.Sprintf("WeekStart(%d)", uint8(w))
 }
+
+// Day 0, 1970-01-01, was a Thursday: the Monday before it is day -3, the
+// Sunday before it day -4.
+func weekShift(w WeekStart) int64 {
+	if w == Sunday {
+		return 4
+	}
+	return 3
+}

@@ -230,9 +230,3 @@ func (r *Result) Rows() iter.Seq[Row] {
 
 // Query returns the query that made r.
 func (r *Result) Query() Query { return r.q.clone() }
-
-// MarshalJSON writes all of r in the cloud API's response shape, with
-// status COMPLETED and no nextToken: see [Page.MarshalJSON].
-func (r *Result) MarshalJSON() ([]byte, error) {
-	return Page{Rows: r.rows(0, r.Len()), r: r}.MarshalJSON()
-}
