@@ -64,22 +64,23 @@ var aggZones = sync.OnceValue(func() []*time.Location {
 // whose transition it is, if any: DST transitions of the IANA zones,
 // month and year ends, and an ordinary day.
 var aggBases = []struct {
-	t    time.Time
-	zone string
+	t      time.Time
+	zone   string
+	reason string
 }{
-	{time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), "America/New_York"},       // springs forward
-	{time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC), "America/New_York"},      // falls back
-	{time.Date(2026, 3, 8, 5, 0, 0, 0, time.UTC), "America/Havana"},         // a gap at midnight
-	{time.Date(2026, 11, 1, 5, 0, 0, 0, time.UTC), "America/Havana"},        // a repeated midnight
-	{time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), "Europe/London"},         // springs forward
-	{time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC), "Europe/London"},        // falls back
-	{time.Date(2026, 4, 4, 15, 0, 0, 0, time.UTC), "Australia/Lord_Howe"},   // goes back 30 minutes
-	{time.Date(2026, 10, 3, 15, 30, 0, 0, time.UTC), "Australia/Lord_Howe"}, // goes forward 30 minutes
-	{time.Date(1985, 12, 31, 18, 30, 0, 0, time.UTC), "Asia/Kathmandu"},     // from +05:30 to +05:45
-	{time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC), ""},                     // a month end
-	{time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), ""},                    // a year end
-	{time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC), ""},                     // the end of February
-	{time.Date(2026, 6, 17, 12, 0, 0, 0, time.UTC), ""},                     // an ordinary day
+	{time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), "America/New_York", "springs forward"},
+	{time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC), "America/New_York", "falls back"},
+	{time.Date(2026, 3, 8, 5, 0, 0, 0, time.UTC), "America/Havana", "a gap at midnight"},
+	{time.Date(2026, 11, 1, 5, 0, 0, 0, time.UTC), "America/Havana", "a repeated midnight"},
+	{time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), "Europe/London", "springs forward"},
+	{time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC), "Europe/London", "falls back"},
+	{time.Date(2026, 4, 4, 15, 0, 0, 0, time.UTC), "Australia/Lord_Howe", "goes back 30 minutes"},
+	{time.Date(2026, 10, 3, 15, 30, 0, 0, time.UTC), "Australia/Lord_Howe", "goes forward 30 minutes"},
+	{time.Date(1985, 12, 31, 18, 30, 0, 0, time.UTC), "Asia/Kathmandu", "from +05:30 to +05:45"},
+	{time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC), "", "a month end"},
+	{time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), "", "a year end"},
+	{time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC), "", "the end of February"},
+	{time.Date(2026, 6, 17, 12, 0, 0, 0, time.UTC), "", "an ordinary day"},
 }
 
 // aggBase draws a base instant and sets q's zone, half the time, to the
