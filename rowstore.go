@@ -171,6 +171,19 @@ func (st *rowStore) keepName(name string) {
 func (st *rowStore) unslab() error {
 	sl := st.slabs
 	st.slabs = nil
+	return st.slabRows(sl, func(g, _ int32, cur *cursor, s *sums) error {
+		c, _, err := st.t.cell(g, cur)
+		if err == nil {
+			c.sums = *s
+		}
+		return err
+	})
+}
+
+// slabRows calls f for every row in sl, group by group, with its group,
+// its index in the group's slab, its bucket and its sums. It stops at f's
+// first error and returns it.
+func (st *rowStore) slabRows(sl *slabs, f func(g, i int32, cur *cursor, s *sums) error) error {
 	for g := range sl.groups {
 		s := &sl.groups[g]
 		for i := range s.cells {
@@ -178,11 +191,9 @@ func (st *rowStore) unslab() error {
 				continue
 			}
 			cur := st.slabCursor(s.base + int64(i))
-			c, _, err := st.t.cell(int32(g), &cur)
-			if err != nil {
+			if err := f(int32(g), int32(i), &cur, &s.cells[i]); err != nil {
 				return err
 			}
-			c.sums = s.cells[i]
 		}
 	}
 	return nil
@@ -249,19 +260,9 @@ func (st *rowStore) load(g int32, key int64) int64 {
 // cell's sums and name. It stops at f's first error and returns it.
 func (st *rowStore) each(f func(r rowRef, s *sums, name string) error) error {
 	if sl := st.slabs; sl != nil {
-		for g := range sl.groups {
-			s := &sl.groups[g]
-			for i := range s.cells {
-				if s.cells[i].runtime.count == 0 {
-					continue
-				}
-				cur := st.slabCursor(s.base + int64(i))
-				if err := f(rowRef{cur.start, cur.end, int32(g), int32(i)}, &s.cells[i], ""); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return st.slabRows(sl, func(g, i int32, cur *cursor, s *sums) error {
+			return f(rowRef{cur.start, cur.end, g, i}, s, "")
+		})
 	}
 	t := &st.t
 	for i := range t.cells {
