@@ -128,3 +128,7 @@ func ParseStatistic(s string) (Statistic, error) {
 	}
 	return 0, fmt.Errorf("%w %q: want SUM, MIN, MAX or AVG", ErrInvalidStatistic, s)
 }
+
+// sums is what a cell accumulates for its pieces: their runtimes and their
+// costs. A cell with a count of zero is empty.
+type sums struct{ runtime, cost Stats }
