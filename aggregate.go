@@ -129,7 +129,7 @@ func (a *Aggregator) checkBuckets() error {
 // clipped to the window, with its first bucket found: what addPending
 // needs to add its pieces.
 type pending struct {
-	g     int32
+	g     int32   // the session's group
 	s, e  instant // the session, clipped to the window
 	total float64 // the whole session's length in seconds
 	cost  float64
@@ -170,9 +170,9 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 
 // addPending adds the pieces of p to their rows, and checks the query's
 // limits. It is splitter.each written out for the hot path, with the same
-// split step and the same pieces (TestAddMatchesEach holds it to each): no
-// function call per piece where the rows are in slabs. The property
-// test TestAddMatchesEach holds it to each.
+// split step (cursor.cut, then cursor.advance) and so the same pieces: no
+// function call per piece where the rows are in slabs. The property test
+// TestAddMatchesEach holds it to each.
 func (a *Aggregator) addPending(p *pending) error {
 	s, e, cur, total, cost, g := p.s, p.e, p.cur, p.total, p.cost, p.g
 	if !cur.holds(s.sec) {

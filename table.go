@@ -108,15 +108,7 @@ func (t *table) column(cur *cursor) int64 {
 
 // find returns the sums of group g's cell in the bucket cur, or nil.
 func (t *table) find(g int32, cur *cursor) *sums {
-	col := t.column(cur)
-	j := int32(0)
-	if t.span > 0 {
-		if i := uint64(col - t.first); i < uint64(t.span) {
-			j = t.flat[uint64(g)*uint64(t.span)+i]
-		}
-	} else {
-		j = t.index(&t.groups[g], col)
-	}
+	j := t.index(g, t.column(cur))
 	if j == 0 {
 		return nil
 	}
@@ -124,8 +116,15 @@ func (t *table) find(g int32, cur *cursor) *sums {
 	return &t.cells[j-1].sums
 }
 
-// index returns the cell index + 1 of gc's cell in col, or 0.
-func (t *table) index(gc *groupCells, col int64) int32 {
+// index returns the cell index + 1 of group g's cell in col, or 0: from
+// the flat index if it covers col, else from the group's.
+func (t *table) index(g int32, col int64) int32 {
+	if t.span > 0 {
+		if i := uint64(col - t.first); i < uint64(t.span) {
+			return t.flat[uint64(g)*uint64(t.span)+i]
+		}
+	}
+	gc := &t.groups[g]
 	if i := col - gc.base; uint64(i) < uint64(len(gc.idx)) {
 		return gc.idx[i]
 	}
@@ -139,8 +138,7 @@ func (t *table) index(gc *groupCells, col int64) int32 {
 // new: then it is empty. The pointer is valid until the next call.
 func (t *table) cell(g int32, cur *cursor) (*cell, bool, error) {
 	col := t.column(cur)
-	gc := &t.groups[g]
-	if j := t.index(gc, col); j != 0 {
+	if j := t.index(g, col); j != 0 {
 		t.last = int(j - 1)
 		return &t.cells[j-1], false, nil
 	}
@@ -150,6 +148,7 @@ func (t *table) cell(g int32, cur *cursor) (*cell, bool, error) {
 	if len(t.cells) >= math.MaxInt32-1 {
 		return nil, false, errTooManyRows
 	}
+	gc := &t.groups[g]
 	switch i := col - gc.base; {
 	case gc.sparse != nil:
 	case len(gc.idx) > 0 && (i < 0 || i >= int64(len(gc.idx))) && max(i+1, int64(len(gc.idx))-i) > max(denseSpan, 16*int64(gc.n)):
