@@ -14,12 +14,6 @@ import (
 // Arrow and Parquet timestamps are) and labels as strings or as codes into
 // a dictionary of distinct values.
 
-// ErrInvalidColumns is wrapped by the errors of a [Columns] batch that
-// is malformed, rather than one whose sessions are invalid: columns of
-// different lengths, a unit that is not one of the four, a label column
-// with both values and codes, or a code outside its dictionary.
-var ErrInvalidColumns = errors.New("sessionagg: invalid columns")
-
 // Columns is a batch of sessions stored column by column: row i is the
 // session of Start[i], End[i], CostInUSD[i] and the labels' row i. Its
 // fields mirror [Session]'s. Start and End must have the same length, the

@@ -53,6 +53,12 @@ var (
 	// ErrInvalidRange is wrapped by the error of a UsageQuery whose Range
 	// has a maximum below its minimum, or a bound that is NaN.
 	ErrInvalidRange = errors.New("sessionagg: invalid range")
+	// ErrInvalidColumns is wrapped by the errors of a [Columns] batch
+	// that is malformed, rather than one whose sessions are invalid:
+	// columns of different lengths, a unit that is not one of the four, a
+	// label column with both values and codes, or a code outside its
+	// dictionary.
+	ErrInvalidColumns = errors.New("sessionagg: invalid columns")
 )
 
 // The errors of limits that the engine finds as it adds sessions; each
