@@ -74,6 +74,9 @@ var (
 	errTooManyRows = fmt.Errorf("%w: more rows than the limit", ErrTooLarge)
 )
 
+// errNoQuery is the error of marshalling a Page that no Result made.
+var errNoQuery = fmt.Errorf("%w: a Page made without Result.Page or UnmarshalJSON has no query to say which labels and statistics to write; marshal its rows one by one", ErrInvalidQuery)
+
 // A FieldError reports a bad value in one field of a query or a session.
 type FieldError struct {
 	Field string // the field, in the cloud API's spelling: "period", "groupBy[1]", "endTime"

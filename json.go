@@ -251,9 +251,6 @@ func (p *Page) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// errNoQuery is the error of marshalling a Page that no Result made.
-var errNoQuery = fmt.Errorf("%w: a Page made without Result.Page or UnmarshalJSON has no query to say which labels and statistics to write; marshal its rows one by one", ErrInvalidQuery)
-
 // MarshalJSON writes d as TRRO's SessionIntervalStatistic:
 //
 //	{"ActiveFieldDeviceNum":1,"ActiveRemoteDeviceNum":1,"SessionNum":4,

@@ -449,3 +449,20 @@ func defaultNote(maxBuckets int) string {
 	}
 	return ""
 }
+
+// Counts reports whether q counts s: whether s passes q's queue or fleet
+// ids and has a piece in q's window, a part of it inside the window or,
+// if s has zero length, a Start inside it. [Aggregator.Add] skips the
+// sessions that q does not count; a reader can skip them sooner, before
+// it makes strings of their labels. Counts does not validate s.
+func (q *Query) Counts(s *Session) bool {
+	switch {
+	case len(q.QueueIDs) > 0 && !slices.Contains(q.QueueIDs, s.QueueID):
+		return false
+	case len(q.FleetIDs) > 0 && !slices.Contains(q.FleetIDs, s.FleetID):
+		return false
+	}
+	w := newWindow(q.Start, q.End)
+	_, _, ok := w.clipSession(instantOf(s.Start), instantOf(s.End))
+	return ok
+}

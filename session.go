@@ -135,24 +135,42 @@ func ParseField(s string) (Field, error) {
 
 // label returns s's value of the label f.
 func (s *Session) label(f Field) string {
-	switch f {
-	case QueueID:
-		return s.QueueID
-	case FleetID:
-		return s.FleetID
-	case JobID:
-		return s.JobID
-	case UserID:
-		return s.UserID
-	case UsageType:
-		return s.UsageType
-	case InstanceType:
-		return s.InstanceType
-	case LicenseProduct:
-		return s.LicenseProduct
+	if p := s.labelPtr(f); p != nil {
+		return *p
 	}
 	return ""
 }
 
+// labelPtr returns the field of s that holds the label f, or nil.
+func (s *Session) labelPtr(f Field) *string {
+	switch f {
+	case QueueID:
+		return &s.QueueID
+	case FleetID:
+		return &s.FleetID
+	case JobID:
+		return &s.JobID
+	case UserID:
+		return &s.UserID
+	case UsageType:
+		return &s.UsageType
+	case InstanceType:
+		return &s.InstanceType
+	case LicenseProduct:
+		return &s.LicenseProduct
+	}
+	return nil
+}
+
 // labels holds the values of a query's group-by fields, in group-by order.
 type labels [LicenseProduct]string
+
+// Label returns s's value of the label f, or "" if f is not a field.
+func (s *Session) Label(f Field) string { return s.label(f) }
+
+// SetLabel sets s's label f to v. It does nothing if f is not a field.
+func (s *Session) SetLabel(f Field, v string) {
+	if p := s.labelPtr(f); p != nil {
+		*p = v
+	}
+}

@@ -119,11 +119,8 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 	}
 	i := 0
 	for s := range sessions {
-		if err := checkInterval(s.Start, s.End); err != nil {
+		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("session %d: %w", i, err)
-		}
-		if s.Quality > Bad {
-			return nil, fmt.Errorf("session %d: %w", i, sessionError("quality", s.Quality.String(), ErrInvalidQuality))
 		}
 		i++
 		if q.DeviceID != "" && s.FieldDevice != q.DeviceID && s.RemoteDevice != q.DeviceID {
@@ -198,4 +195,53 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 		out = fillDevices(&q, out)
 	}
 	return out, nil
+}
+
+// fillDevices returns out with a DeviceStats of no sessions for every
+// bucket of q's window that has none: from q.Start, or the first bucket
+// with a session if the window opens there, to q.End, or the last such
+// bucket. With no sessions and a window open on a side there are none.
+func fillDevices(q *DeviceQuery, out []DeviceStats) []DeviceStats {
+	start, end := q.Start, q.End
+	if len(out) > 0 {
+		if start.IsZero() {
+			start = out[0].Start
+		}
+		if end.IsZero() {
+			end = out[len(out)-1].End
+		}
+	}
+	if start.IsZero() || end.IsZero() {
+		return out
+	}
+	period := q.Period
+	if period == 0 {
+		period = Daily
+	}
+	cal := Calendar{Period: period, Location: q.Location}
+	var filled []DeviceStats
+	i := 0
+	for b := range cal.Buckets(start, end) {
+		if i < len(out) && out[i].Start.Equal(b.Start) {
+			filled = append(filled, out[i])
+			i++
+			continue
+		}
+		filled = append(filled, DeviceStats{Start: b.Start, End: b.End})
+	}
+	return filled
+}
+
+// Validate reports whether s can be aggregated: its Start and End must be
+// set and its End not before its Start, as for a [Session], and its
+// Quality must be one of the three. The error is a *[FieldError] naming
+// "startTime", "endTime" or "quality" and wraps [ErrInvalidSession].
+func (s *DeviceSession) Validate() error {
+	if err := checkInterval(s.Start, s.End); err != nil {
+		return err
+	}
+	if s.Quality > Bad {
+		return sessionError("quality", s.Quality.String(), ErrInvalidQuality)
+	}
+	return nil
 }

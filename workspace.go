@@ -188,7 +188,7 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 	var out []DesktopUsage
 	i := 0
 	for s := range sessions {
-		if err := checkInterval(s.Start, s.End); err != nil {
+		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("session %d: %w", i, err)
 		}
 		i++
@@ -297,3 +297,9 @@ func fillDays(kept []DesktopUsage, groups []int32, st *rowStore, sp *splitter) {
 		return nil
 	})
 }
+
+// Validate reports whether s can be aggregated: its Start and End must be
+// set and its End not before its Start, as for a [Session]. The error is a
+// *[FieldError] naming "startTime" or "endTime" and wraps
+// [ErrInvalidSession].
+func (s *DesktopSession) Validate() error { return checkInterval(s.Start, s.End) }
