@@ -127,7 +127,7 @@ func TestAddMatchesEach(t *testing.T) {
 					if err := a.Add(Session{Start: start, End: end, CostInUSD: 1}); err != nil {
 						t.Fatal(err)
 					}
-					a.sp.each(instantOf(start), instantOf(end), func(c *cursor, secs float64) error {
+					a.sp.each(instantOf(start), instantOf(end), func(c cursor, secs float64) error {
 						b := want[[3]int64{c.key, c.start, c.end}]
 						want[[3]int64{c.key, c.start, c.end}] = engineBucket{b.Count + 1, b.Secs + secs}
 						return nil

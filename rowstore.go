@@ -161,8 +161,8 @@ func (st *rowStore) keepName(name string) {
 func (st *rowStore) unslab() error {
 	sl := st.slabs
 	st.slabs = nil
-	return st.slabRows(sl, func(g, _ int32, cur *cursor, s *sums) error {
-		c, _, err := st.t.cell(g, cur)
+	return st.slabRows(sl, func(g, _ int32, cur cursor, s *sums) error {
+		c, _, err := st.t.cell(g, &cur)
 		if err == nil {
 			c.sums = *s
 		}
@@ -173,7 +173,7 @@ func (st *rowStore) unslab() error {
 // slabRows calls f for every row in sl, group by group, with its group,
 // its index in the group's slab, its bucket and its sums. It stops at f's
 // first error and returns it.
-func (st *rowStore) slabRows(sl *slabs, f func(g, i int32, cur *cursor, s *sums) error) error {
+func (st *rowStore) slabRows(sl *slabs, f func(g, i int32, cur cursor, s *sums) error) error {
 	for g := range sl.groups {
 		s := &sl.groups[g]
 		for i := range s.cells {
@@ -181,7 +181,7 @@ func (st *rowStore) slabRows(sl *slabs, f func(g, i int32, cur *cursor, s *sums)
 				continue
 			}
 			cur := st.slabCursor(s.base + int64(i))
-			if err := f(int32(g), int32(i), &cur, &s.cells[i]); err != nil {
+			if err := f(int32(g), int32(i), cur, &s.cells[i]); err != nil {
 				return err
 			}
 		}
@@ -250,7 +250,7 @@ func (st *rowStore) load(g int32, key int64) int64 {
 // cell's sums and name. It stops at f's first error and returns it.
 func (st *rowStore) each(f func(r rowRef, s *sums, name string) error) error {
 	if sl := st.slabs; sl != nil {
-		return st.slabRows(sl, func(g, i int32, cur *cursor, s *sums) error {
+		return st.slabRows(sl, func(g, i int32, cur cursor, s *sums) error {
 			return f(rowRef{cur.start, cur.end, g, i}, s, "")
 		})
 	}

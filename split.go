@@ -44,7 +44,7 @@ func (sp *splitter) first(sec int64) cursor {
 // error from f stops the split and is returned; so is an error wrapping
 // ErrTooLarge for more than maxPieces pieces, or for a session that
 // reaches where the bucket arithmetic overflows.
-func (sp *splitter) each(s, e instant, f func(cur *cursor, secs float64) error) error {
+func (sp *splitter) each(s, e instant, f func(cur cursor, secs float64) error) error {
 	s, e, ok := sp.win.clipSession(s, e)
 	if !ok {
 		return nil
@@ -58,7 +58,7 @@ func (sp *splitter) each(s, e instant, f func(cur *cursor, secs float64) error) 
 			return errTooManyPieces
 		}
 		pe, last := cur.cut(e)
-		if err := f(&cur, s.secondsTo(pe)); err != nil || last {
+		if err := f(cur, s.secondsTo(pe)); err != nil || last {
 			return err
 		}
 		s = pe

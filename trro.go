@@ -143,8 +143,8 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 				devices[k].addGroup()
 			}
 		}
-		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur *cursor, secs float64) error {
-			c, err := pieces.row(0, cur)
+		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur cursor, secs float64) error {
+			c, err := pieces.row(0, &cur)
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 			c.cost.Add(notBad)
 			for k, st := range devices {
 				if g[k] >= 0 {
-					c, err := st.row(g[k], cur)
+					c, err := st.row(g[k], &cur)
 					if err != nil {
 						return err
 					}

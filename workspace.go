@@ -202,8 +202,8 @@ func DesktopUsageReport(q UsageQuery, sessions iter.Seq[DesktopSession]) ([]Desk
 		if n := s.ResourceName; n != "" && (out[g].ResourceName == "" || n < out[g].ResourceName) {
 			out[g].ResourceName = n
 		}
-		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur *cursor, secs float64) error {
-			c, err := st.row(g, cur)
+		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur cursor, secs float64) error {
+			c, err := st.row(g, &cur)
 			if err == nil {
 				c.runtime.Add(secs)
 			}
