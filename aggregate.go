@@ -299,8 +299,7 @@ type batch struct {
 // feed prepares the session s, numbered i, into b, and adds b's sessions
 // when b is full, or s at once when a does not batch.
 func (a *Aggregator) feed(b *batch, s *Session, i int) error {
-	p := &b.pending[b.n]
-	ok, err := a.prepare(s, p)
+	ok, err := a.prepare(s, &b.pending[b.n])
 	switch {
 	case err != nil:
 		// The sessions before this one come first, and may fail first.
@@ -308,20 +307,30 @@ func (a *Aggregator) feed(b *batch, s *Session, i int) error {
 			return err
 		}
 		return fmt.Errorf("session %d: %w", i, err)
-	case !ok:
-	case b.n == 0 && !a.batches():
-		if err := a.addPending(p); err != nil {
-			a.err = fmt.Errorf("session %d: %w", i, err)
+	case ok:
+		if j, err := a.queue(b, i); err != nil {
+			a.err = fmt.Errorf("session %d: %w", j, err)
 			return a.err
-		}
-	default:
-		p.index = i
-		if b.n++; b.n == len(b.pending) {
-			b.n = 0
-			return a.addBatch(b.pending[:])
 		}
 	}
 	return nil
+}
+
+// queue takes the session that b.pending[b.n] holds, prepared and
+// numbered i, into b, and adds b's sessions when b is full, or the session
+// at once when a does not batch. On a limit, it returns the number of the
+// session that exceeded it and the error, which the caller wraps.
+func (a *Aggregator) queue(b *batch, i int) (int, error) {
+	p := &b.pending[b.n]
+	if b.n == 0 && !a.batches() {
+		return i, a.addPending(p)
+	}
+	p.index = i
+	if b.n++; b.n == len(b.pending) {
+		b.n = 0
+		return a.addPendings(b.pending[:])
+	}
+	return 0, nil
 }
 
 // batches reports whether addSeq should batch: whether the rows are in
@@ -346,6 +355,16 @@ const (
 
 // addBatch adds the pending sessions of a batch; see addSeq.
 func (a *Aggregator) addBatch(batch []pending) error {
+	if j, err := a.addPendings(batch); err != nil {
+		a.err = fmt.Errorf("session %d: %w", j, err)
+		return a.err
+	}
+	return nil
+}
+
+// addPendings is addBatch with the error as addPending returns it, and
+// the number of the session that failed, for the caller to wrap.
+func (a *Aggregator) addPendings(batch []pending) (int, error) {
 	if st := a.rows; st.dense() >= a.touchFrom {
 		var sum int64
 		for i := range batch {
@@ -357,11 +376,10 @@ func (a *Aggregator) addBatch(batch []pending) error {
 	}
 	for i := range batch {
 		if err := a.addPending(&batch[i]); err != nil {
-			a.err = fmt.Errorf("session %d: %w", batch[i].index, err)
-			return a.err
+			return batch[i].index, err
 		}
 	}
-	return nil
+	return 0, nil
 }
 
 func (a *Aggregator) accepts(id string) bool {

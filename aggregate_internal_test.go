@@ -147,8 +147,8 @@ func TestAddMatchesEach(t *testing.T) {
 	}
 }
 
-// TestBatchMatchesAdd checks that AddAll, which prepares sessions in
-// batches before it adds them, leaves an Aggregator exactly as Add one
+// TestBatchMatchesAdd checks that AddAll and AddColumns, which prepare
+// sessions in batches before they add them, leave an Aggregator exactly as Add one
 // session at a time does, stopping at the first error: the same rows, bit
 // for bit, and the same error naming the same session, for invalid
 // sessions, exceeded limits, and rows that move from the slabs to the
@@ -192,12 +192,33 @@ func TestBatchMatchesAdd(t *testing.T) {
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 			t.Fatalf("AddAll: %v, want %v", gotErr, wantErr)
 		}
-		if errors.Is(wantErr, ErrTooLarge) {
-			return // both are unusable
+		// The same sessions as columns, the queue coded, the user plain.
+		cols, _ := NewAggregator(q)
+		cols.batchFrom, cols.touchFrom = batched.batchFrom, batched.touchFrom
+		c := Columns{Unit: time.Second, QueueID: Labels{Dictionary: []string{"q1", "q2", "q3"}}}
+		for _, s := range sessions {
+			c.Start, c.End = append(c.Start, s.Start.Unix()), append(c.End, s.End.Unix())
+			c.CostInUSD = append(c.CostInUSD, s.CostInUSD)
+			c.QueueID.Codes = append(c.QueueID.Codes, int32(s.QueueID[1]-'1'))
+			c.UserID.Values = append(c.UserID.Values, s.UserID)
 		}
-		// After an invalid session, both hold the sessions before it.
+		gotErr = cols.AddColumns(c)
+		var re *RowError
+		if errors.As(gotErr, &re) {
+			gotErr = fmt.Errorf("session %d: %w", re.Row, re.Err)
+		}
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("AddColumns: %v, want %v", gotErr, wantErr)
+		}
+		if errors.Is(wantErr, ErrTooLarge) {
+			return // all are unusable
+		}
+		// After an invalid session, all hold the sessions before it.
 		if diff := engineRowsDiff(t, one, batched); diff != "" {
 			t.Fatalf("rows (-Add +AddAll):\n%s", diff)
+		}
+		if diff := engineRowsDiff(t, one, cols); diff != "" {
+			t.Fatalf("rows (-Add +AddColumns):\n%s", diff)
 		}
 	})
 }

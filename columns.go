@@ -101,6 +101,11 @@ func (e *RowError) Unwrap() error { return e.Err }
 // it are added, and the error is a *[RowError] that names the row. As with
 // Add, an error wrapping [ErrTooLarge] leaves a unusable. Errors write the
 // batch's times in UTC.
+//
+// AddColumns makes no [Session] of a row: it reads the times as counts,
+// and looks up each distinct value of a dictionary-coded label once per
+// call, so that the group of a row whose labels are all dictionary-coded
+// costs an array index. It batches as [Aggregator.AddAll] does.
 func (a *Aggregator) AddColumns(c Columns) error {
 	if a.err != nil {
 		return a.err
@@ -109,22 +114,308 @@ func (a *Aggregator) AddColumns(c Columns) error {
 	if err != nil {
 		return err
 	}
-	var s Session
-	for i := range len(c.Start) {
-		if err := cv.session(&c, i, &s); err != nil {
-			return &RowError{i, err}
+	a.init()
+	a.rows.own()
+	n := len(c.Start)
+	bad := c.firstBadCode() // the rows before it have every code in range
+	cg := newColumnGroups(&a.groups, &c, n)
+	var filter labelFilter
+	if a.filter != 0 {
+		filter.init(a, c.labels(a.filter), n)
+	}
+	var jobs labelColumn
+	if a.byJob {
+		jobs = columnOf(&c.JobName)
+	}
+	var b batch
+	// fail returns the error of row i, which the rows before it, yet to
+	// be added, precede.
+	fail := func(i int) error {
+		if j, err := a.addPendings(b.pending[:b.n]); err != nil {
+			a.err = &RowError{j, err}
+			return a.err
 		}
-		if err := a.addSession(&s); err != nil {
-			if a.err == nil {
-				return &RowError{i, err} // an invalid session
+		return &RowError{i, cv.rowError(&c, i)}
+	}
+	perSec, nsec := cv.perSec, cv.nsec
+	hasCost := len(c.CostInUSD) > 0
+	win := &a.sp.win
+	grouped := len(a.q.GroupBy) > 0
+	for i := range n {
+		if i == bad {
+			return fail(i)
+		}
+		var start, end instant
+		if perSec == 1 {
+			start, end = instant{c.Start[i], 0}, instant{c.End[i], 0}
+		} else {
+			start, end = countInstant(c.Start[i], perSec, nsec), countInstant(c.End[i], perSec, nsec)
+		}
+		cost := 0.0
+		if hasCost {
+			cost = c.CostInUSD[i]
+		}
+		// Aggregator.prepare's checks and steps, on the columns.
+		if end.less(start) || !(cost >= 0 && cost <= MaxCostInUSD) || !start.ok() || !end.ok() {
+			return fail(i)
+		}
+		if a.filter != 0 && !filter.accepts(i) {
+			continue
+		}
+		cs, ce, ok := win.clipSession(start, end)
+		if !ok {
+			continue
+		}
+		p := &b.pending[b.n]
+		p.g = 0
+		if grouped {
+			var isNew bool
+			if p.g, isNew = cg.of(i); isNew {
+				a.rows.addGroup()
 			}
-			// A limit: Add keeps its error to return from every later
-			// call, and so does AddColumns, with the row.
-			a.err = &RowError{i, err}
+		}
+		p.cur = a.sp.first(cs.sec)
+		p.s, p.e = cs, ce
+		p.total = start.secondsTo(end)
+		p.cost = cost
+		if a.byJob {
+			p.job = cv.copy(jobs.label(i))
+		}
+		if j, err := a.queue(&b, i); err != nil {
+			a.err = &RowError{j, err}
 			return a.err
 		}
 	}
+	if j, err := a.addPendings(b.pending[:b.n]); err != nil {
+		a.err = &RowError{j, err}
+		return a.err
+	}
 	return nil
+}
+
+// countInstant returns the instant of v counts of a unit, perSec of which
+// make a second and each of which is nsec nanoseconds, as time.Unix would
+// make it: a count before 1970 is the time before its second.
+func countInstant(v, perSec, nsec int64) instant {
+	sec, rem := v/perSec, v%perSec
+	if rem < 0 {
+		sec, rem = sec-1, rem+perSec
+	}
+	return instant{sec, rem * nsec}
+}
+
+// rowError returns the error of row i of c, which the fast loop of
+// AddColumns has found wrong: as Add would report the row's session.
+func (cv *columnsView) rowError(c *Columns, i int) error {
+	var s Session
+	if err := cv.session(c, i, &s); err != nil {
+		return err
+	}
+	return s.Validate()
+}
+
+// firstBadCode returns the first row with a label code outside its
+// dictionary, or the number of rows if there is none: one pass per coded
+// column, so that the loop over the rows need not check the codes.
+func (c *Columns) firstBadCode() int {
+	bad := len(c.Start)
+	for _, lc := range labelColumns {
+		l := lc.get(c)
+		n := uint32(len(l.Dictionary))
+		for i, code := range l.Codes[:min(bad, len(l.Codes))] {
+			if uint32(code) >= n {
+				bad = i
+				break
+			}
+		}
+	}
+	return bad
+}
+
+// labels returns c's column of the label f.
+func (c *Columns) labels(f Field) *Labels {
+	switch f {
+	case QueueID:
+		return &c.QueueID
+	case FleetID:
+		return &c.FleetID
+	case JobID:
+		return &c.JobID
+	case UserID:
+		return &c.UserID
+	case UsageType:
+		return &c.UsageType
+	case InstanceType:
+		return &c.InstanceType
+	case LicenseProduct:
+		return &c.LicenseProduct
+	}
+	return nil
+}
+
+// A labelColumn is a checked label column, as the fast loop reads it:
+// codes into dict, values, or neither, the empty label for every row,
+// which it reads as code 0 into the dictionary {""}.
+type labelColumn struct {
+	codes  []int32
+	dict   []string
+	values []string
+}
+
+var emptyDict = []string{""}
+
+func columnOf(l *Labels) labelColumn {
+	switch {
+	case len(l.Codes) > 0:
+		return labelColumn{codes: l.Codes, dict: l.Dictionary}
+	case len(l.Values) > 0:
+		return labelColumn{values: l.Values}
+	}
+	return labelColumn{dict: emptyDict}
+}
+
+// coded reports whether the column's labels are codes (or all empty).
+func (l *labelColumn) coded() bool { return l.values == nil }
+
+// code returns row i's code; the column is coded.
+func (l *labelColumn) code(i int) int32 {
+	if l.codes == nil {
+		return 0
+	}
+	return l.codes[i]
+}
+
+// label returns row i's label.
+func (l *labelColumn) label(i int) string {
+	if l.values != nil {
+		return l.values[i]
+	}
+	return l.dict[l.code(i)]
+}
+
+// A labelFilter decides the queue or fleet filter for the rows of a
+// batch: once per dictionary value where the column is coded.
+type labelFilter struct {
+	a      *Aggregator
+	col    labelColumn
+	accept []int8 // by code: 0 not yet decided, 1 accepted, -1 not
+}
+
+func (lf *labelFilter) init(a *Aggregator, l *Labels, rows int) {
+	lf.a, lf.col = a, columnOf(l)
+	if lf.col.coded() && len(lf.col.dict) <= 4*rows+1024 {
+		lf.accept = make([]int8, len(lf.col.dict))
+	}
+}
+
+// accepts reports whether the filter accepts row i.
+func (lf *labelFilter) accepts(i int) bool {
+	if lf.accept == nil {
+		return lf.a.accepts(lf.col.label(i))
+	}
+	code := lf.col.code(i)
+	if d := lf.accept[code]; d != 0 {
+		return d > 0
+	}
+	ok := lf.a.accepts(lf.col.dict[code])
+	lf.accept[code] = -1
+	if ok {
+		lf.accept[code] = 1
+	}
+	return ok
+}
+
+// columnGroups finds the groups of the rows of a batch. A coded column's
+// labels are numbered in their field once per dictionary value (ids);
+// where every group-by column is coded and their dictionaries are small
+// enough, a row's group is then one index into a table (byCode) by the
+// tuple of its codes, filled as rows meet each tuple for the first time.
+type columnGroups struct {
+	gs     *groups
+	n      int // group-by fields
+	cols   [len(labels{})]labelColumn
+	ids    [len(labels{})][]int32 // ids[f][code]: the label's number + 1, 0 for not yet known
+	stride [len(labels{})]int
+	byCode []int32 // by the tuple of codes: the group + 1, 0 for not yet known
+}
+
+// maxByCode bounds byCode, whatever the batch's rows: 256 KB.
+const maxByCode = 1 << 16
+
+func newColumnGroups(gs *groups, c *Columns, rows int) *columnGroups {
+	cg := &columnGroups{gs: gs, n: len(gs.fields)}
+	if cg.n == 0 {
+		return cg
+	}
+	size, allCoded := 1, true
+	for f, field := range gs.fields {
+		l := columnOf(c.labels(field))
+		cg.cols[f] = l
+		if !l.coded() {
+			allCoded = false
+			continue
+		}
+		// Number the dictionary's values once each, unless it is much
+		// larger than the batch.
+		if len(l.dict) <= 4*rows+1024 {
+			cg.ids[f] = make([]int32, len(l.dict))
+		}
+		cg.stride[f] = size
+		if size <= math.MaxInt32/max(1, len(l.dict)) {
+			size *= max(1, len(l.dict))
+		} else {
+			allCoded = false
+		}
+	}
+	if allCoded && size <= max(maxByCode, rows) && size <= math.MaxInt32 {
+		cg.byCode = make([]int32, size)
+	}
+	return cg
+}
+
+// of returns the group of row i, and whether it is new.
+func (cg *columnGroups) of(i int) (int32, bool) {
+	if cg.byCode == nil {
+		return cg.lookUp(i)
+	}
+	k := 0
+	for f := range cg.n {
+		if codes := cg.cols[f].codes; codes != nil {
+			k += int(codes[i]) * cg.stride[f]
+		}
+	}
+	if g := cg.byCode[k]; g != 0 {
+		return g - 1, false
+	}
+	g, isNew := cg.lookUp(i)
+	cg.byCode[k] = g + 1
+	return g, isNew
+}
+
+// lookUp returns the group of row i, and whether it is new, from the
+// numbers of its labels.
+func (cg *columnGroups) lookUp(i int) (int32, bool) {
+	var ids labelIDs
+	for f := range cg.n {
+		ids[f] = cg.id(f, i)
+	}
+	return cg.gs.ofIDs(&ids)
+}
+
+// id returns the number of row i's label of the group-by field f.
+func (cg *columnGroups) id(f, i int) int32 {
+	l, d := &cg.cols[f], &cg.gs.index.dicts[f]
+	if cg.ids[f] == nil {
+		id, _ := d.idCopy(l.label(i))
+		return id
+	}
+	code := l.code(i)
+	if id := cg.ids[f][code]; id != 0 {
+		return id - 1
+	}
+	id, _ := d.idCopy(l.dict[code])
+	cg.ids[f][code] = id + 1
+	return id
 }
 
 // labelColumns lists the label columns of a Columns batch, in the order

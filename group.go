@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // Grouping: the group of a session is the tuple of its group-by labels,
@@ -73,6 +74,33 @@ func (gs *groups) ofLabels(k *labels) (int32, bool) {
 		}
 		return g, !ok
 	}
+}
+
+// ofIDs returns the group whose label numbers in their fields are ids
+// (see labelDict), and whether it is new: the tuple of numbers that
+// ofLabels finds for the strings, for a caller that numbers each distinct
+// label once and not once per session (see Aggregator.AddColumns).
+func (gs *groups) ofIDs(ids *labelIDs) (int32, bool) {
+	ix := &gs.index
+	if ix.n == 1 {
+		// A label's number is its group, made with it.
+		if g := ids[0]; int(g) < len(gs.labels) {
+			return g, false
+		}
+		gs.labels = append(gs.labels, labels{ix.dicts[0].names[ids[0]]})
+		return ids[0], true
+	}
+	g, h, ok := ix.find(ids)
+	if !ok {
+		var k labels
+		for i := range ix.n {
+			k[i] = ix.dicts[i].names[ids[i]]
+		}
+		g = int32(len(gs.labels))
+		gs.labels = append(gs.labels, k)
+		ix.add(g, ids, h)
+	}
+	return g, !ok
 }
 
 // find returns the group whose labels are k, and whether there is one;
@@ -242,6 +270,7 @@ type labelDict struct {
 	recent []dictEntry // nil until the first label; the length is a power of two
 	shift  uint        // 64 - log2(len(recent)): a label's entry is its quickHash's top bits
 	ids    map[string]int32
+	names  []string // names[id] is the label numbered id
 }
 
 // A dictEntry is a label and its number + 1; 0 is an empty entry.
@@ -265,6 +294,7 @@ func (d *labelDict) id(v string) (int32, bool) {
 	if !ok {
 		id = int32(len(d.ids))
 		d.ids[v] = id
+		d.names = append(d.names, v)
 		// Keep the cache four times the labels, so that few of them
 		// share an entry.
 		if n := len(d.recent); n < dictRecent && 4*len(d.ids) > n {
@@ -274,6 +304,20 @@ func (d *labelDict) id(v string) (int32, bool) {
 	}
 	d.recent[h>>d.shift] = dictEntry{v, id + 1}
 	return id, !ok
+}
+
+// idCopy is id for a label v whose memory may change after the call: a
+// new label is kept as a copy of v.
+func (d *labelDict) idCopy(v string) (int32, bool) {
+	if len(d.recent) > 0 {
+		if e := &d.recent[quickHash(v)>>d.shift]; e.id != 0 && e.v == v {
+			return e.id - 1, false
+		}
+	}
+	if id, ok := d.ids[v]; ok {
+		return id, false
+	}
+	return d.id(strings.Clone(v))
 }
 
 // quickHash returns a hash of the length and the first and last eight
