@@ -2,6 +2,7 @@ package sessionagg_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -56,6 +57,42 @@ func BenchmarkAddColumns(b *testing.B) {
 				}
 			}
 			reportPerSession(b, len(d.start))
+		})
+	}
+}
+
+// BenchmarkRows reads every row of each query's Result: with Rows, one Row
+// value a row, and with AppendColumns, into columns reused from one op to
+// the next. ns/row is the figure to watch.
+func BenchmarkRows(b *testing.B) {
+	d := benchData()
+	for _, bq := range benchQueries {
+		res, err := sessionagg.Aggregate(bq.query(), slices.Values(d.sessions))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bq.name+"/Rows", func(b *testing.B) {
+			b.ReportAllocs()
+			var n int64
+			for range b.N {
+				for row := range res.Rows() {
+					n += row.Count
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*res.Len()), "ns/row")
+		})
+		b.Run(bq.name+"/AppendColumns", func(b *testing.B) {
+			b.ReportAllocs()
+			var c sessionagg.RowColumns
+			var n int64
+			for range b.N {
+				c.Reset()
+				res.AppendColumns(&c, 0, res.Len())
+				for _, k := range c.Count {
+					n += k
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*res.Len()), "ns/row")
 		})
 	}
 }

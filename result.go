@@ -5,6 +5,7 @@ import (
 	"iter"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -99,7 +100,7 @@ type Result struct {
 // those of sp, its groups gs. The Result keeps a snapshot of st's cells.
 func newResult(q *Query, fp string, sp *splitter, gs *groups, st *rowStore) (*Result, error) {
 	rank := gs.ranks()
-	refs := st.ordered(rank)
+	refs, view := st.copyOrdered(rank)
 	if q.FillEmpty {
 		var err error
 		if refs, err = fill(q, sp, gs.len(), refs); err != nil {
@@ -123,7 +124,7 @@ func newResult(q *Query, fp string, sp *splitter, gs *groups, st *rowStore) (*Re
 		win:    sp.win,
 		loc:    sp.gr.loc,
 		groups: slices.Clip(gs.labels),
-		view:   st.snapshot(),
+		view:   view,
 		refs:   refs,
 	}, nil
 }
@@ -134,26 +135,77 @@ func (r *Result) row(i int) Row {
 	var row Row
 	row.Start = r.win.startTime(ref.start, r.loc)
 	row.End = r.win.endTime(ref.end, r.loc)
+	r.fillRow(&row, ref)
+	return row
+}
+
+// fillRow sets the labels and statistics of row, the row of ref.
+func (r *Result) fillRow(row *Row, ref *rowRef) {
 	for k, f := range r.q.GroupBy {
 		row.setLabel(f, r.groups[ref.group][k])
 	}
 	if ref.cell >= 0 {
 		s, job := r.view.sums(ref)
 		row.JobName = job
-		row.Count = s.runtime.Count()
+		row.Count = s.runtime.count
 		row.RuntimeInSeconds, row.CostInUSD = s.runtime, s.cost
 	}
-	return row
 }
 
 // rows returns rows [i, j) in a new slice.
 func (r *Result) rows(i, j int) []Row {
-	rows := make([]Row, j-i)
-	for k := range rows {
-		rows[k] = r.row(i + k)
-	}
+	rows := make([]Row, 0, j-i)
+	r.read(i, j, func(k int) bool {
+		rows = append(rows, r.row(k))
+		return true
+	})
 	return rows
 }
+
+// readAhead is the number of rows whose memory read loads at once.
+const readAhead = 32
+
+// read calls f for each row from i to j, in order, until f returns false.
+//
+// Rows are in bucket order, and their cells in group order, each group's
+// in its own slab: reading them in row order misses the cache on almost
+// every row once the cells outgrow it, and waits for each miss in turn.
+// So read first loads the cells and labels of readAhead rows in a short
+// loop, whose misses the processor waits for together (as addBatch does
+// with the cells of a batch), then calls f for them.
+func (r *Result) read(i, j int, f func(k int) bool) {
+	var sum int64
+	for lo := i; lo < j; lo += readAhead {
+		hi := min(j, lo+readAhead)
+		sum += r.load(lo, hi)
+		for k := lo; k < hi; k++ {
+			if !f(k) {
+				j = 0
+				break
+			}
+		}
+	}
+	// Keep the loads: the compiler may drop those whose values are not
+	// used.
+	readSink.Add(sum)
+}
+
+// load loads the cells and labels of rows [i, j), and returns a value
+// made of them; see read.
+func (r *Result) load(i, j int) int64 {
+	var sum int64
+	for k := i; k < j; k++ {
+		ref := &r.refs[k]
+		sum += int64(len(r.groups[ref.group][0]))
+		if ref.cell >= 0 {
+			s, _ := r.view.sums(ref)
+			sum += s.runtime.count
+		}
+	}
+	return sum
+}
+
+var readSink atomic.Int64
 
 // fill adds to refs, the rows of q's ngroups groups, an empty row for
 // every bucket of the range, and every group that has a row, that has no
@@ -217,15 +269,107 @@ func fill(q *Query, sp *splitter, ngroups int, refs []rowRef) ([]rowRef, error) 
 // Len returns the number of rows.
 func (r *Result) Len() int { return len(r.refs) }
 
-// Rows returns the rows in order.
+// Rows returns the rows in order. Each Row is made as it is read; to read
+// many rows into columns instead, see [Result.AppendColumns].
 func (r *Result) Rows() iter.Seq[Row] {
 	return func(yield func(Row) bool) {
-		for i := range r.refs {
-			if !yield(r.row(i)) {
-				return
+		// read, written out: Rows is the hot path of most callers. Rows
+		// of one bucket share its times.
+		var sum int64
+		var row, bucket Row
+		n := len(r.refs)
+		for lo := 0; lo < n; lo += readAhead {
+			hi := min(n, lo+readAhead)
+			sum += r.load(lo, hi)
+			for k := lo; k < hi; k++ {
+				ref := &r.refs[k]
+				if k == 0 || ref.start != r.refs[k-1].start || ref.end != r.refs[k-1].end {
+					bucket.Start, bucket.End = r.win.startTime(ref.start, r.loc), r.win.endTime(ref.end, r.loc)
+				}
+				row = bucket
+				r.fillRow(&row, ref)
+				if !yield(row) {
+					readSink.Add(sum)
+					return
+				}
 			}
 		}
+		readSink.Add(sum)
 	}
+}
+
+// RowColumns holds rows of a [Result] column by column, as
+// [Result.AppendColumns] appends them: row k of the columns is the Row
+// whose Start is Start[k], whose Count is Count[k], and so on. A caller
+// that reads many rows into columns (to write them out, or to hand them
+// to a columnar library) makes no Row per row, and can reuse the columns'
+// memory from one call to the next with Reset.
+type RowColumns struct {
+	// Start and End are the rows' buckets, as in [Row].
+	Start, End []time.Time
+
+	// Labels holds a column per field of the query's GroupBy, in
+	// GroupBy order: Labels[f][k] is row k's label of GroupBy[f].
+	// JobName holds the rows' job names if the query groups by JobID,
+	// and is empty otherwise.
+	Labels  [][]string
+	JobName []string
+
+	// Count, RuntimeInSeconds and CostInUSD are the rows' statistics.
+	Count            []int64
+	RuntimeInSeconds []Stats
+	CostInUSD        []Stats
+}
+
+// Reset empties c's columns, keeping their memory for the next rows.
+func (c *RowColumns) Reset() {
+	c.Start, c.End = c.Start[:0], c.End[:0]
+	for f := range c.Labels {
+		c.Labels[f] = c.Labels[f][:0]
+	}
+	c.JobName, c.Count = c.JobName[:0], c.Count[:0]
+	c.RuntimeInSeconds, c.CostInUSD = c.RuntimeInSeconds[:0], c.CostInUSD[:0]
+}
+
+// AppendColumns appends rows [i, j) of r, in order, to the columns of c,
+// which may hold rows already (of this Result or another of the same
+// GroupBy): the rows that [Result.Rows] yields from the i-th to the one
+// before the j-th, column by column. c.Labels is given a column per
+// group-by field if it has none. AppendColumns panics if i or j is out of
+// range or j < i, as slicing does.
+func (r *Result) AppendColumns(c *RowColumns, i, j int) {
+	_ = r.refs[i:j] // the panic of a bad range, before anything changes
+	n := len(r.q.GroupBy)
+	if len(c.Labels) < n {
+		c.Labels = append(c.Labels, make([][]string, n-len(c.Labels))...)
+	}
+	byJob := slices.Contains(r.q.GroupBy, JobID)
+	var start, end int64 // the bucket of the last row: rows share them
+	var st, et time.Time
+	r.read(i, j, func(k int) bool {
+		ref := &r.refs[k]
+		if k == i || ref.start != start || ref.end != end {
+			start, end = ref.start, ref.end
+			st, et = r.win.startTime(start, r.loc), r.win.endTime(end, r.loc)
+		}
+		c.Start, c.End = append(c.Start, st), append(c.End, et)
+		ls := &r.groups[ref.group]
+		for f := range n {
+			c.Labels[f] = append(c.Labels[f], ls[f])
+		}
+		var s sums
+		job := ""
+		if ref.cell >= 0 {
+			p, name := r.view.sums(ref)
+			s, job = *p, name
+		}
+		if byJob {
+			c.JobName = append(c.JobName, job)
+		}
+		c.Count = append(c.Count, s.runtime.count)
+		c.RuntimeInSeconds, c.CostInUSD = append(c.RuntimeInSeconds, s.runtime), append(c.CostInUSD, s.cost)
+		return true
+	})
 }
 
 // Query returns the query that made r.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 
 	"github.com/sessionagg/sessionagg"
 )
@@ -109,4 +110,52 @@ func TestFillEmptyMaxBuckets(t *testing.T) {
 			t.Errorf("%s: %d rows, want %d", tt.reason, r.Len(), tt.wantRows)
 		}
 	}
+}
+
+// TestAppendColumns checks that AppendColumns, over any cuts of the rows
+// and into columns reused after Reset, holds the rows that Rows yields.
+func TestAppendColumns(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		q, sessions := aggCase(t, 30)
+		res, err := sessionagg.Aggregate(q, slices.Values(sessions))
+		if err != nil {
+			t.Skip(err)
+		}
+		var c sessionagg.RowColumns
+		if rapid.Bool().Draw(t, "reused") {
+			res.AppendColumns(&c, 0, res.Len())
+			c.Reset()
+		}
+		cuts := rapid.SliceOfN(rapid.IntRange(0, res.Len()), 0, 3).Draw(t, "cuts")
+		cuts = append(cuts, 0, res.Len())
+		slices.Sort(cuts)
+		for k := 0; k+1 < len(cuts); k++ {
+			res.AppendColumns(&c, cuts[k], cuts[k+1])
+		}
+		var got []sessionagg.Row
+		for k := range c.Count {
+			row := sessionagg.Row{Start: c.Start[k], End: c.End[k], Count: c.Count[k],
+				RuntimeInSeconds: c.RuntimeInSeconds[k], CostInUSD: c.CostInUSD[k]}
+			for f, field := range q.GroupBy {
+				*rowLabel(&row, field) = c.Labels[f][k]
+			}
+			if len(c.JobName) > 0 {
+				row.JobName = c.JobName[k]
+			}
+			got = append(got, row)
+		}
+		want := slices.Collect(res.Rows())
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(sessionagg.Stats{})); diff != "" {
+			t.Fatalf("%s: AppendColumns (-Rows +got):\n%s", aggDescribe(q), diff)
+		}
+	})
+}
+
+// rowLabel returns the field of r that holds the label f.
+func rowLabel(r *sessionagg.Row, f sessionagg.Field) *string {
+	return map[sessionagg.Field]*string{
+		sessionagg.QueueID: &r.QueueID, sessionagg.FleetID: &r.FleetID, sessionagg.JobID: &r.JobID,
+		sessionagg.UserID: &r.UserID, sessionagg.UsageType: &r.UsageType,
+		sessionagg.InstanceType: &r.InstanceType, sessionagg.LicenseProduct: &r.LicenseProduct,
+	}[f]
 }

@@ -335,11 +335,71 @@ func (st *rowStore) slabOrdered(rank []int32) ([]rowRef, bool) {
 	return refs, true
 }
 
+// copyOrdered returns a ref of every row in row order, as ordered does,
+// and a view of the rows for good, as snapshot does: for rows in slabs
+// that cover their keys densely enough, a copy of their sums in row
+// order, which a ref's cell then indexes, and which the store need not
+// copy again before it next writes. Reading rows in row order from the
+// slabs, a group's slab after another's, misses the cache on almost every
+// row once the slabs outgrow it; this reads the slabs in memory order,
+// twice: once to count each key's rows, once to copy them into place,
+// the groups in rank order. It falls back to ordered and snapshot.
+func (st *rowStore) copyOrdered(rank []int32) ([]rowRef, rowView) {
+	sl := st.slabs
+	if sl == nil || len(rank) == 0 {
+		return st.ordered(rank), st.snapshot()
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for g := range sl.groups {
+		if s := &sl.groups[g]; s.rows > 0 {
+			lo, hi = min(lo, s.base), max(hi, s.base+int64(len(s.cells))-1)
+		}
+	}
+	if lo > hi {
+		return nil, rowView{rows: []sums{}}
+	}
+	if keys := uint64(hi - lo + 1); keys > uint64(1+4*sl.size) {
+		return st.ordered(rank), st.snapshot()
+	}
+	at := make([]int32, hi-lo+2) // at[k-lo]: where the next row of key k goes
+	for g := range sl.groups {
+		s := &sl.groups[g]
+		for i := range s.cells {
+			if s.cells[i].runtime.count != 0 {
+				at[s.base-lo+int64(i)+1]++
+			}
+		}
+	}
+	for k := 1; k < len(at); k++ {
+		at[k] += at[k-1]
+	}
+	order := make([]int32, len(rank)) // order[i] is the group of rank i
+	for g, r := range rank {
+		order[r] = int32(g)
+	}
+	refs, rows := make([]rowRef, sl.rows), make([]sums, sl.rows)
+	for _, g := range order {
+		s := &sl.groups[g]
+		for i := range s.cells {
+			if c := &s.cells[i]; c.runtime.count != 0 {
+				key := s.base + int64(i)
+				j := at[key-lo]
+				at[key-lo]++
+				refs[j] = rowRef{st.gr.ordStart(key), st.gr.ordStart(key + 1), g, j}
+				rows[j] = *c
+			}
+		}
+	}
+	return refs, rowView{rows: rows}
+}
+
 // A rowView is the cells of a store as they were when it was made: from
-// view, until the store next changes; from snapshot, for good.
+// view, until the store next changes; from snapshot or copyOrdered, for
+// good.
 type rowView struct {
 	slabs []slab
 	cells []cell
+	rows  []sums // from copyOrdered: the rows' sums, a ref's cell the index
 }
 
 // view returns st's cells as they are now, to read before st changes.
@@ -359,6 +419,9 @@ func (st *rowStore) snapshot() rowView {
 
 // sums returns the sums and the name of the row r, which is not empty.
 func (v *rowView) sums(r *rowRef) (*sums, string) {
+	if v.rows != nil {
+		return &v.rows[r.cell], ""
+	}
 	if v.slabs != nil {
 		return &v.slabs[r.group].cells[r.cell], ""
 	}
