@@ -2,6 +2,7 @@ package sessionagg_test
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sessionagg/sessionagg"
@@ -55,4 +56,30 @@ func ExampleAggregator_AddColumns() {
 	// 2026-03-01 q-render 1 pieces 28800 s 12.00 USD
 	// 2026-03-02 q-bake   1 pieces  3600 s  1.50 USD
 	// row 1: sessionagg: invalid session: endTime "2026-03-01T00:00:00Z": before startTime 2026-03-01T01:00:00Z
+}
+
+// AppendColumns reads rows into columns, with no Row made per row: here a
+// page of two rows at a time, into the same columns each time.
+func ExampleResult_AppendColumns() {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	res, err := sessionagg.Aggregate(sessionagg.Query{
+		Period:  sessionagg.Daily,
+		GroupBy: []sessionagg.Field{sessionagg.QueueID},
+	}, slices.Values([]sessionagg.Session{
+		{Start: day.Add(9 * time.Hour), End: day.Add(12 * time.Hour), QueueID: "q-bake"},
+		{Start: day.Add(13 * time.Hour), End: day.Add(21 * time.Hour), QueueID: "q-render"},
+		{Start: day.Add(22 * time.Hour), End: day.Add(25 * time.Hour), QueueID: "q-bake"},
+	}))
+	if err != nil {
+		panic(err)
+	}
+	var c sessionagg.RowColumns
+	for i := 0; i < res.Len(); i += 2 {
+		c.Reset()
+		res.AppendColumns(&c, i, min(i+2, res.Len()))
+		fmt.Println(c.Labels[0], c.Count)
+	}
+	// Output:
+	// [q-bake q-render] [2 1]
+	// [q-bake] [1]
 }

@@ -36,22 +36,41 @@ type Page struct {
 // same tokens, in any process, so a token outlives the Result that made
 // it. The first token costs a pass over the rows, to digest them.
 func (r *Result) Page(token string, maxResults int) (Page, error) {
-	off := 0
+	off, end, next, err := r.pageBounds(token, maxResults)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Rows: r.rows(off, end), NextToken: next, r: r}, nil
+}
+
+// PageColumns is [Result.Page] for a caller that reads rows as columns:
+// it appends the page's rows to c, as [Result.AppendColumns] does, and
+// returns the page's NextToken, or Page's error, with nothing appended.
+func (r *Result) PageColumns(c *RowColumns, token string, maxResults int) (string, error) {
+	off, end, next, err := r.pageBounds(token, maxResults)
+	if err != nil {
+		return "", err
+	}
+	r.AppendColumns(c, off, end)
+	return next, nil
+}
+
+// pageBounds returns the rows [off, end) of the page that token points
+// to, of at most maxResults rows, and the token of the next page.
+func (r *Result) pageBounds(token string, maxResults int) (off, end int, next string, err error) {
 	if token != "" {
-		var err error
 		if off, err = r.decodeToken(token); err != nil {
-			return Page{}, err
+			return 0, 0, "", err
 		}
 	}
-	end := r.Len()
+	end = r.Len()
 	if maxResults > 0 && maxResults < end-off {
 		end = off + maxResults
 	}
-	p := Page{Rows: r.rows(off, end), r: r}
 	if end < r.Len() {
-		p.NextToken = r.token(end)
+		next = r.token(end)
 	}
-	return p, nil
+	return off, end, next, nil
 }
 
 // Pages returns the pages of at most maxResults rows each, from the first

@@ -144,7 +144,15 @@ func runSessions(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sessionagg: %v\n", trim(err))
 		return exitInput
 	}
-	page, err := res.Page(opts.token, opts.maxResults)
+	// JSON is the page as the library marshals it; the other formats
+	// read the page's rows as columns, with no Row made per row.
+	var page sessionagg.Page
+	var rows sessionagg.RowColumns
+	if opts.in.outFormat == "json" {
+		page, err = res.Page(opts.token, opts.maxResults)
+	} else {
+		page.NextToken, err = res.PageColumns(&rows, opts.token, opts.maxResults)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sessionagg: -next-token: %v\n", trim(err))
 		return exitUsage
@@ -154,9 +162,9 @@ func runSessions(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "json":
 			return writeJSON(w, page)
 		case "csv":
-			writeCSV(w, &opts.q, page.Rows)
+			writeCSV(w, &opts.q, &rows)
 		default:
-			writeTable(w, &opts.q, page.Rows)
+			writeTable(w, &opts.q, &rows)
 		}
 		return nil
 	})

@@ -46,21 +46,21 @@ var labelNames = map[sessionagg.Field]string{
 	sessionagg.LicenseProduct: "licenseProduct", sessionagg.InstanceType: "instanceType",
 }
 
-// A column is a group label of a row: its name in the cloud API and its
-// value.
+// A column is a group label of the rows: its name in the cloud API and
+// row i's value.
 type column struct {
 	name  string
-	value func(*sessionagg.Row) string
+	value func(rows *sessionagg.RowColumns, i int) string
 }
 
 // labelColumns returns the group-by labels in group-by order, with the job
 // name after the job id.
 func labelColumns(q *sessionagg.Query) []column {
 	var cols []column
-	for _, f := range q.GroupBy {
-		cols = append(cols, column{labelNames[f], func(r *sessionagg.Row) string { return r.Label(f) }})
+	for k, f := range q.GroupBy {
+		cols = append(cols, column{labelNames[f], func(rows *sessionagg.RowColumns, i int) string { return rows.Labels[k][i] }})
 		if f == sessionagg.JobID {
-			cols = append(cols, column{"jobName", func(r *sessionagg.Row) string { return r.JobName }})
+			cols = append(cols, column{"jobName", func(rows *sessionagg.RowColumns, i int) string { return rows.JobName[i] }})
 		}
 	}
 	return cols
@@ -129,9 +129,9 @@ func indentJSON(w *bufio.Writer, src []byte) {
 // labels, the count, then the requested statistics of runtimeInSeconds and
 // costInUsd, named like "runtimeInSeconds.sum", with all the digits of the
 // JSON output. A min, max or avg of an empty row is an empty field. Fields
-// are quoted as encoding/csv quotes them; the records are appended by hand
-// because a result can have a million rows.
-func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
+// are quoted as encoding/csv quotes them; the records are appended by hand,
+// from the rows as columns, because a result can have a million rows.
+func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows *sessionagg.RowColumns) {
 	labels, stats := labelColumns(q), requested(q)
 	b := []byte("aggregationStartTime,aggregationEndTime")
 	for _, c := range labels {
@@ -148,18 +148,17 @@ func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 		}
 	}
 	b = append(b, '\n')
-	for i := range rows {
-		r := &rows[i]
-		b = r.Start.AppendFormat(b, time.RFC3339Nano)
+	for i := range rows.Count {
+		b = rows.Start[i].AppendFormat(b, time.RFC3339Nano)
 		b = append(b, ',')
-		b = r.End.AppendFormat(b, time.RFC3339Nano)
+		b = rows.End[i].AppendFormat(b, time.RFC3339Nano)
 		for _, c := range labels {
 			b = append(b, ',')
-			b = appendCSVField(b, c.value(r))
+			b = appendCSVField(b, c.value(rows, i))
 		}
 		b = append(b, ',')
-		b = strconv.AppendInt(b, r.Count, 10)
-		for _, s := range []*sessionagg.Stats{&r.RuntimeInSeconds, &r.CostInUSD} {
+		b = strconv.AppendInt(b, rows.Count[i], 10)
+		for _, s := range [...]*sessionagg.Stats{&rows.RuntimeInSeconds[i], &rows.CostInUSD[i]} {
 			for _, st := range stats {
 				b = append(b, ',')
 				if v, ok := s.Value(st); ok {
@@ -192,7 +191,7 @@ func appendCSVField(b []byte, s string) []byte {
 // writeTable writes the rows in aligned columns for people: times, labels
 // (quoted when empty or not plain), the count, runtimes as hours, minutes
 // and seconds, and costs in dollars and cents.
-func writeTable(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
+func writeTable(w *bufio.Writer, q *sessionagg.Query, rows *sessionagg.RowColumns) {
 	labels, stats := labelColumns(q), requested(q)
 	header := []string{"START", "END"}
 	for _, c := range labels {
@@ -204,19 +203,18 @@ func writeTable(w *bufio.Writer, q *sessionagg.Query, rows []sessionagg.Row) {
 			header = append(header, what+st.String())
 		}
 	}
-	writeAligned(w, header, 2+len(labels), len(rows), func(i int, rec []string) []string {
-		r := &rows[i]
-		rec = append(rec, r.Start.Format(time.RFC3339Nano), r.End.Format(time.RFC3339Nano))
+	writeAligned(w, header, 2+len(labels), len(rows.Count), func(i int, rec []string) []string {
+		rec = append(rec, rows.Start[i].Format(time.RFC3339Nano), rows.End[i].Format(time.RFC3339Nano))
 		for _, c := range labels {
-			rec = append(rec, tableLabel(c.value(r)))
+			rec = append(rec, tableLabel(c.value(rows, i)))
 		}
-		rec = append(rec, strconv.FormatInt(r.Count, 10))
+		rec = append(rec, strconv.FormatInt(rows.Count[i], 10))
 		for _, st := range stats {
-			v, ok := r.RuntimeInSeconds.Value(st)
+			v, ok := rows.RuntimeInSeconds[i].Value(st)
 			rec = append(rec, maybe(ok, formatRuntime(v)))
 		}
 		for _, st := range stats {
-			v, ok := r.CostInUSD.Value(st)
+			v, ok := rows.CostInUSD[i].Value(st)
 			rec = append(rec, maybe(ok, strconv.FormatFloat(v, 'f', 2, 64)))
 		}
 		return rec
