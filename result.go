@@ -344,32 +344,48 @@ func (r *Result) AppendColumns(c *RowColumns, i, j int) {
 		c.Labels = append(c.Labels, make([][]string, n-len(c.Labels))...)
 	}
 	byJob := slices.Contains(r.q.GroupBy, JobID)
-	var start, end int64 // the bucket of the last row: rows share them
-	var st, et time.Time
-	r.read(i, j, func(k int) bool {
-		ref := &r.refs[k]
-		if k == i || ref.start != start || ref.end != end {
-			start, end = ref.start, ref.end
-			st, et = r.win.startTime(start, r.loc), r.win.endTime(end, r.loc)
+	// Grow every column once, then set the rows in place.
+	m := j - i
+	at := len(c.Count)
+	c.Start, c.End = slices.Grow(c.Start, m)[:at+m], slices.Grow(c.End, m)[:at+m]
+	for f := range n {
+		c.Labels[f] = slices.Grow(c.Labels[f], m)[:len(c.Labels[f])+m]
+	}
+	if byJob {
+		c.JobName = slices.Grow(c.JobName, m)[:len(c.JobName)+m]
+	}
+	c.Count = slices.Grow(c.Count, m)[:at+m]
+	c.RuntimeInSeconds = slices.Grow(c.RuntimeInSeconds, m)[:at+m]
+	c.CostInUSD = slices.Grow(c.CostInUSD, m)[:at+m]
+	var st, et time.Time // the bucket of the last row: rows share them
+	var sum int64
+	for lo := i; lo < j; lo += readAhead {
+		hi := min(j, lo+readAhead)
+		sum += r.load(lo, hi)
+		for k := lo; k < hi; k++ {
+			ref, o := &r.refs[k], at+k-i
+			if k == i || ref.start != r.refs[k-1].start || ref.end != r.refs[k-1].end {
+				st, et = r.win.startTime(ref.start, r.loc), r.win.endTime(ref.end, r.loc)
+			}
+			c.Start[o], c.End[o] = st, et
+			ls := &r.groups[ref.group]
+			for f := range n {
+				c.Labels[f][len(c.Labels[f])-m+k-i] = ls[f]
+			}
+			var s sums
+			job := ""
+			if ref.cell >= 0 {
+				p, name := r.view.sums(ref)
+				s, job = *p, name
+			}
+			if byJob {
+				c.JobName[len(c.JobName)-m+k-i] = job
+			}
+			c.Count[o] = s.runtime.count
+			c.RuntimeInSeconds[o], c.CostInUSD[o] = s.runtime, s.cost
 		}
-		c.Start, c.End = append(c.Start, st), append(c.End, et)
-		ls := &r.groups[ref.group]
-		for f := range n {
-			c.Labels[f] = append(c.Labels[f], ls[f])
-		}
-		var s sums
-		job := ""
-		if ref.cell >= 0 {
-			p, name := r.view.sums(ref)
-			s, job = *p, name
-		}
-		if byJob {
-			c.JobName = append(c.JobName, job)
-		}
-		c.Count = append(c.Count, s.runtime.count)
-		c.RuntimeInSeconds, c.CostInUSD = append(c.RuntimeInSeconds, s.runtime), append(c.CostInUSD, s.cost)
-		return true
-	})
+	}
+	readSink.Add(sum)
 }
 
 // Query returns the query that made r.
