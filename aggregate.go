@@ -38,6 +38,13 @@ type Aggregator struct {
 
 	maxBuckets int // q.maxBuckets(): the limit that applies, or 0
 
+	// The stream's state (stream.go): whether Close has closed buckets,
+	// up to which watermark, up to where the empty rows of closed
+	// buckets have been emitted (filled, a bucket start).
+	closed bool
+	wm     instant
+	filled int64
+
 	// The queue or fleet filter: the field and the accepted ids.
 	filter Field
 	ids    []string
@@ -154,6 +161,10 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	p.cur = a.sp.first(cs.sec)
+	if a.closed && p.cur.end <= a.wm.sec {
+		return false, a.lateError(s, &p.cur)
+	}
 	p.g = 0
 	if len(a.q.GroupBy) > 0 {
 		var isNew bool
@@ -161,7 +172,6 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 			a.rows.addGroup()
 		}
 	}
-	p.cur = a.sp.first(cs.sec)
 	p.s, p.e = cs, ce
 	p.total = start.secondsTo(end)
 	p.cost, p.job = s.CostInUSD, s.JobName
@@ -524,7 +534,17 @@ func (a *Aggregator) Result() (*Result, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
-	return newResult(&a.q, a.fp, &a.sp, &a.groups, a.rows)
+	rank := a.groups.ranks()
+	refs, view := a.rows.copyOrdered(rank)
+	if a.q.FillEmpty {
+		if lo, hi, ok := a.fillRange(); ok {
+			var err error
+			if refs, err = fill(&a.q, &a.sp, a.fillGroups(), refs, lo, hi, rank); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return makeResult(&a.q, a.fp, &a.sp, &a.groups, view, refs)
 }
 
 // Aggregate aggregates sessions by q and returns the rows. It is shorthand

@@ -59,6 +59,9 @@ var (
 	// label column with both values and codes, or a code outside its
 	// dictionary.
 	ErrInvalidColumns = errors.New("sessionagg: invalid columns")
+	// ErrLate is wrapped by the error of a session added after
+	// [Aggregator.Close] closed a bucket that the session has a piece in.
+	ErrLate = errors.New("sessionagg: late session: a bucket it has a piece in is closed")
 )
 
 // The errors of limits that the engine finds as it adds sessions; each

@@ -95,19 +95,10 @@ type Result struct {
 	digest     []byte
 }
 
-// newResult returns the rows of st, with the empty ones if q asks for
-// them, in order. The query's fingerprint is fp, its buckets and window
-// those of sp, its groups gs. The Result keeps a snapshot of st's cells.
-func newResult(q *Query, fp string, sp *splitter, gs *groups, st *rowStore) (*Result, error) {
-	rank := gs.ranks()
-	refs, view := st.copyOrdered(rank)
-	if q.FillEmpty {
-		var err error
-		if refs, err = fill(q, sp, gs.len(), refs); err != nil {
-			return nil, err
-		}
-		sortRefs(refs, rank)
-	}
+// makeResult returns the Result of the rows refs, in order, whose cells
+// are in view. The query's fingerprint is fp, its buckets and window those
+// of sp, its groups gs.
+func makeResult(q *Query, fp string, sp *splitter, gs *groups, view rowView, refs []rowRef) (*Result, error) {
 	if n := len(refs); n > 0 {
 		// Rows are in order of their start, and so of their end: the
 		// first starts first and the last ends last.
@@ -207,45 +198,20 @@ func (r *Result) load(i, j int) int64 {
 
 var readSink atomic.Int64
 
-// fill adds to refs, the rows of q's ngroups groups, an empty row for
-// every bucket of the range, and every group that has a row, that has no
-// row. The range is the window, or on an open side the first or last
-// bucket that has a row. Ungrouped, the one group is filled even with no
-// rows at all. The rows added are not in order.
-func fill(q *Query, sp *splitter, ngroups int, refs []rowRef) ([]rowRef, error) {
-	win := &sp.win
+// fill adds to refs, rows in order, an empty row for every bucket that
+// [lo, hi) touches and every group of groups that has no row there, and
+// sorts them by rank. See Aggregator.fillRange for the range.
+func fill(q *Query, sp *splitter, groups []int32, refs []rowRef, lo, hi instant, rank []int32) ([]rowRef, error) {
+	if len(groups) == 0 || !lo.less(hi) {
+		return refs, nil
+	}
 	type key struct {
 		group int32
 		start int64
 	}
 	have := make(map[key]bool, len(refs))
-	var groups []int32
-	seen := make([]bool, ngroups)
-	if len(q.GroupBy) == 0 {
-		groups, seen[0] = append(groups, 0), true
-	}
-	var lo, hi instant // the range to fill
-	for i, r := range refs {
+	for _, r := range refs {
 		have[key{r.group, r.start}] = true
-		if !seen[r.group] {
-			seen[r.group] = true
-			groups = append(groups, r.group)
-		}
-		if i == 0 || r.start < lo.sec {
-			lo = instant{r.start, 0}
-		}
-		if i == 0 || r.end > hi.sec {
-			hi = instant{r.end, 0}
-		}
-	}
-	if win.hasStart {
-		lo = win.start
-	}
-	if win.hasEnd {
-		hi = win.end
-	}
-	if len(refs) == 0 && !(win.hasStart && win.hasEnd) || !lo.less(hi) {
-		return refs, nil
 	}
 	// From a bounded side of the window to the rows: Validate counted the
 	// buckets of a window bounded on both sides, and checkBuckets those
@@ -253,6 +219,7 @@ func fill(q *Query, sp *splitter, ngroups int, refs []rowRef) ([]rowRef, error) 
 	if m := q.maxBuckets(); m > 0 && sp.gr.count(lo.sec, hi, m+1) > m {
 		return nil, fmt.Errorf("%w: the empty buckets to fill span more than %d buckets%s", ErrTooLarge, m, defaultNote(q.MaxBuckets))
 	}
+	n := len(refs)
 	for c := range sp.gr.walk(lo.sec, hi) {
 		for _, g := range groups {
 			if !have[key{g, c.start}] {
@@ -262,6 +229,9 @@ func fill(q *Query, sp *splitter, ngroups int, refs []rowRef) ([]rowRef, error) 
 				refs = append(refs, rowRef{c.start, c.end, g, -1})
 			}
 		}
+	}
+	if len(refs) > n {
+		sortRefs(refs, rank)
 	}
 	return refs, nil
 }

@@ -58,6 +58,13 @@ type rowStore struct {
 	lo, hi  int64
 	counted struct{ lo, hi int64 }
 	n       int
+
+	// ever is lo and hi over every row the store has held, closed ones
+	// included: the range a result with empty rows fills (see fillRange).
+	ever struct {
+		has    bool
+		lo, hi int64
+	}
 }
 
 // The layouts a store may start in.
@@ -431,6 +438,11 @@ func (v *rowView) sums(r *rowRef) (*sums, string) {
 
 // noteRow extends the buckets that have rows to [start, end).
 func (st *rowStore) noteRow(start, end int64) {
+	if !st.ever.has {
+		st.ever.lo, st.ever.hi, st.ever.has = start, end, true
+	} else {
+		st.ever.lo, st.ever.hi = min(st.ever.lo, start), max(st.ever.hi, end)
+	}
 	if !st.hasRows {
 		st.lo, st.hi, st.hasRows = start, end, true
 	} else {
@@ -463,4 +475,71 @@ func (st *rowStore) buckets(limit int) int {
 		st.counted.hi = st.hi
 	}
 	return st.n
+}
+
+// closeTo removes the rows of the buckets that end at or before the
+// second sec, and returns them in row order, with copies of their cells:
+// refs[i].cell is i, an index into cells. The memory of the rows goes for
+// real: the slabs slide their cells down and forget the closed keys, the
+// table is rebuilt with the rows that remain. rank is as for ordered.
+func (st *rowStore) closeTo(sec int64, rank []int32) ([]rowRef, []cell) {
+	refs := st.ordered(rank)
+	// Rows are in order of their start, and so of their end.
+	n, _ := slices.BinarySearchFunc(refs, sec, func(r rowRef, sec int64) int {
+		if r.end <= sec {
+			return -1
+		}
+		return 1
+	})
+	if n == 0 {
+		return nil, nil
+	}
+	closed, cells := refs[:n:n], make([]cell, n)
+	v := st.view()
+	for i := range closed {
+		s, name := v.sums(&closed[i])
+		cells[i] = cell{*s, name}
+		closed[i].cell = int32(i)
+	}
+	st.own()
+	if st.slabs != nil {
+		// The bucket of sec is the first that stays open.
+		st.slabs.drop(st.gr.at(sec).key)
+	} else {
+		st.t = st.t.without(&st.gr, sec)
+	}
+	// The buckets that have rows are now those of the open rows.
+	st.hasRows, st.n = false, 0
+	st.each(func(r rowRef, _ *sums, _ string) error {
+		st.noteRow(r.start, r.end)
+		return nil
+	})
+	return closed, cells
+}
+
+// without returns a new table of the cells of t whose buckets end after
+// the second sec, in the order they were made: a table that shrinks.
+func (t *table) without(gr *grid, sec int64) table {
+	var u table
+	u.init(t.dense, t.limit)
+	if t.span > 0 {
+		u.useFlat(t.first, t.span)
+	}
+	for range t.groups {
+		u.addGroup()
+	}
+	for i := range t.cells {
+		p := &t.where[i]
+		if p.end <= sec {
+			continue
+		}
+		key := p.start
+		if t.dense {
+			key = p.col
+		}
+		cur := cursor{gr, key, p.start, p.end}
+		c, _, _ := u.cell(p.group, &cur) // fewer cells than t: no limit is reached
+		*c = t.cells[i]
+	}
+	return u
 }

@@ -101,6 +101,13 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	if size := int64(sl.size) - int64(len(s.cells)) + n; size > max(slabBudget, slabRatio*int64(sl.rows+1)) {
 		return nil, false
 	}
+	if len(s.cells) > 0 && lo >= s.base && hi-s.base < int64(cap(s.cells)) {
+		// Room left by drop, whose cells it cleared: extend into it.
+		n := hi - s.base + 1
+		sl.size += int(n) - len(s.cells)
+		s.cells = s.cells[:n]
+		return &s.cells[key-s.base], true
+	}
 	cells := make([]sums, n)
 	if len(s.cells) > 0 {
 		copy(cells[s.base-lo:], s.cells)
@@ -108,4 +115,29 @@ func (sl *slabs) cell(g int32, key int64) (*sums, bool) {
 	sl.size += len(cells) - len(s.cells)
 	s.base, s.cells = lo, cells
 	return &s.cells[key-lo], true
+}
+
+// drop forgets the cells of keys below key, for good: each slab slides
+// its later cells down to the start of its memory and clears the rest,
+// which cell then reuses, and keys below key are no longer the slabs'.
+func (sl *slabs) drop(key int64) {
+	sl.lo = max(sl.lo, key)
+	for g := range sl.groups {
+		s := &sl.groups[g]
+		k := int(min(max(key-s.base, 0), int64(len(s.cells))))
+		if k == 0 {
+			continue
+		}
+		for i := range s.cells[:k] {
+			if s.cells[i].runtime.count != 0 {
+				s.rows--
+				sl.rows--
+			}
+		}
+		n := copy(s.cells, s.cells[k:])
+		clear(s.cells[n:])
+		s.cells = s.cells[:n]
+		s.base += int64(k)
+		sl.size -= k
+	}
 }
