@@ -424,6 +424,9 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 	if o.fp != a.fp {
 		return fmt.Errorf("%w: merging an aggregator whose %s", ErrMismatch, mismatch(&o.q, &a.q))
 	}
+	if err := a.checkStream(o); err != nil {
+		return err
+	}
 	if o == a {
 		// Merging a into itself doubles every row: work on a copy of
 		// what is there now.
@@ -441,6 +444,7 @@ func (a *Aggregator) Merge(o *Aggregator) error {
 		a.err = err
 		return err
 	}
+	a.mergeStream(o)
 	if err := a.checkBuckets(); err != nil {
 		a.err = err
 		return err
@@ -517,6 +521,7 @@ func (a *Aggregator) mergeCell(g int32, start, end int64, s *sums, job string) e
 
 func (a *Aggregator) clone() *Aggregator {
 	b, _ := NewAggregator(a.q)
+	b.closed, b.wm, b.filled, b.rows.ever = a.closed, a.wm, a.filled, a.rows.ever
 	to := b.groupsOf(a.groups.labels)
 	a.rows.each(func(r rowRef, s *sums, job string) error {
 		return b.mergeCell(to[r.group], r.start, r.end, s, job)

@@ -9,15 +9,24 @@ import (
 	"slices"
 )
 
-// The binary form of an Aggregator, version 2. Integers are varints
+// The binary form of an Aggregator, version 3. Integers are varints
 // (encoding/binary's Uvarint and Varint) in their shortest encoding,
 // floats are 8 bytes little-endian IEEE 754, and a string is a uvarint
 // length then its bytes:
 //
 //	magic      "SAGG"
-//	version    1 byte, 2
+//	version    1 byte, 3 (2: as 3 without the stream, which is then
+//	           not closed and its range that of the cells)
 //	query      string: the query's fingerprint (window, period, week start,
 //	           zone name and offset, group-by, statistics, ids)
+//	stream     1 byte: bit 0 set if Close has closed buckets, bit 1 if
+//	           rows were ever held; with bit 0, the watermark's Unix
+//	           seconds varint and nanoseconds uvarint (below 1e9), then
+//	           the bucket start up to which empty rows were emitted
+//	           varint (see Close); with bit 1, the first start and the
+//	           last end of the buckets that ever had rows, 2 varints.
+//	           Every cell's bucket lies in that range and, when closed,
+//	           ends after the watermark.
 //	cells      uvarint n, then n cells, one per row, in the order of the
 //	           rows of a Result (by bucket start, then by the group's
 //	           labels), no two of the same bucket and group:
@@ -42,7 +51,7 @@ import (
 // (clipped to the window) and its cost at most MaxCostInUSD.
 const (
 	binaryMagic   = "SAGG"
-	binaryVersion = 2
+	binaryVersion = 3
 	// minCellLen is the fewest bytes a cell takes: four one-byte
 	// integers, eight floats and an empty job name.
 	minCellLen = 4 + 8*8 + 1
@@ -70,6 +79,7 @@ func (a *Aggregator) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, binaryMagic...)
 	b = append(b, binaryVersion)
 	b = appendString(b, a.fp)
+	b = a.appendStream(b)
 	b = binary.AppendUvarint(b, uint64(len(refs)))
 	// Groups are numbered in the order of their first row; num[g] is
 	// group g's number + 1, or 0 before its first row.
@@ -123,14 +133,21 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
+	var st streamState
+	if data[len(binaryMagic)] == binaryVersion {
+		if body, err = st.decode(body, &a.sp.gr); err != nil {
+			return err
+		}
+	}
 	// First check everything, building nothing; then build.
-	if err := a.decodeCells(body, nil); err != nil {
+	if err := a.decodeCells(body, st.checkCell); err != nil {
 		return err
 	}
 	b, err := NewAggregator(a.q)
 	if err != nil {
 		return err
 	}
+	st.restore(b)
 	var k labels
 	var to []int32 // b's group numbers of the data's groups
 	err = a.decodeCells(body, func(g int, lbl [][]byte, start, end int64, c *cell) error {
@@ -161,7 +178,7 @@ func (a *Aggregator) checkHeader(data []byte) ([]byte, error) {
 	if len(data) < len(binaryMagic)+1+4 {
 		return nil, fmt.Errorf("%w: truncated", ErrInvalidData)
 	}
-	if v := data[len(binaryMagic)]; v != binaryVersion {
+	if v := data[len(binaryMagic)]; v != binaryVersion && v != 2 {
 		return nil, fmt.Errorf("%w: version %d, want %d", ErrInvalidData, v, binaryVersion)
 	}
 	n := len(data) - 4

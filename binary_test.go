@@ -317,7 +317,21 @@ type rawCell struct {
 // encodeRaw writes the binary form of cells for the query whose empty
 // Aggregator's binary form is empty: its header, the cells, a checksum.
 func encodeRaw(empty []byte, cells []rawCell) []byte {
-	b := slices.Clone(empty[:len(empty)-5]) // less the cell count (0) and the checksum
+	b := slices.Clone(empty[:len(empty)-6]) // less the stream byte (0), the cell count (0) and the checksum
+	// The stream: not closed; the range of the cells' buckets, if any.
+	lo, hi, ever := int64(math.MaxInt64), int64(math.MinInt64), false
+	for _, c := range cells {
+		if c.raw == nil {
+			lo, hi, ever = min(lo, c.start), max(hi, c.end), true
+		}
+	}
+	if ever {
+		b = append(b, 2)
+		b = binary.AppendVarint(b, lo)
+		b = binary.AppendVarint(b, hi)
+	} else {
+		b = append(b, 0)
+	}
 	b = binary.AppendUvarint(b, uint64(len(cells)))
 	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
 	for _, c := range cells {

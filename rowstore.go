@@ -438,11 +438,7 @@ func (v *rowView) sums(r *rowRef) (*sums, string) {
 
 // noteRow extends the buckets that have rows to [start, end).
 func (st *rowStore) noteRow(start, end int64) {
-	if !st.ever.has {
-		st.ever.lo, st.ever.hi, st.ever.has = start, end, true
-	} else {
-		st.ever.lo, st.ever.hi = min(st.ever.lo, start), max(st.ever.hi, end)
-	}
+	st.noteEver(start, end)
 	if !st.hasRows {
 		st.lo, st.hi, st.hasRows = start, end, true
 	} else {
@@ -542,4 +538,13 @@ func (t *table) without(gr *grid, sec int64) table {
 		*c = t.cells[i]
 	}
 	return u
+}
+
+// noteEver extends the buckets that ever had rows to [start, end).
+func (st *rowStore) noteEver(start, end int64) {
+	if !st.ever.has {
+		st.ever.lo, st.ever.hi, st.ever.has = start, end, true
+	} else {
+		st.ever.lo, st.ever.hi = min(st.ever.lo, start), max(st.ever.hi, end)
+	}
 }

@@ -1,6 +1,7 @@
 package sessionagg
 
 import (
+	"encoding/binary"
 	"fmt"
 	"time"
 )
@@ -124,4 +125,126 @@ func (a *Aggregator) lateError(s *Session, cur *cursor) error {
 	return fmt.Errorf("%w: session %s to %s has a piece in the bucket %s to %s, closed at the watermark %s",
 		ErrLate, formatTime(s.Start.In(loc)), formatTime(s.End.In(loc)),
 		formatTime(a.sp.win.startTime(cur.start, loc)), formatTime(a.sp.win.endTime(cur.end, loc)), formatTime(a.Watermark()))
+}
+
+// streamState is the part of an Aggregator's binary form that a stream
+// adds: see the layout in binary.go.
+type streamState struct {
+	closed bool
+	wm     instant
+	filled int64
+	ever   bool
+	lo, hi int64
+}
+
+// The stream byte's bits.
+const (
+	streamClosed = 1 << iota
+	streamEver
+)
+
+// appendStream appends a's stream state to b.
+func (a *Aggregator) appendStream(b []byte) []byte {
+	var flags byte
+	if a.closed {
+		flags |= streamClosed
+	}
+	if a.rows.ever.has {
+		flags |= streamEver
+	}
+	b = append(b, flags)
+	if a.closed {
+		b = binary.AppendVarint(b, a.wm.sec)
+		b = binary.AppendUvarint(b, uint64(a.wm.nsec))
+		b = binary.AppendVarint(b, a.filled)
+	}
+	if a.rows.ever.has {
+		b = binary.AppendVarint(b, a.rows.ever.lo)
+		b = binary.AppendVarint(b, a.rows.ever.hi)
+	}
+	return b
+}
+
+// decode reads the stream state from the start of data, checks it on the
+// grid gr, and returns the rest of data.
+func (st *streamState) decode(data []byte, gr *grid) ([]byte, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: truncated", ErrInvalidData)
+	}
+	flags := data[0]
+	if flags&^(streamClosed|streamEver) != 0 {
+		return nil, fmt.Errorf("%w: stream flags %#x", ErrInvalidData, flags)
+	}
+	d := decoder{data: data[1:]}
+	st.closed, st.ever = flags&streamClosed != 0, flags&streamEver != 0
+	if st.closed {
+		st.wm.sec = d.varint()
+		nsec := d.uvarint()
+		st.filled = d.varint()
+		if d.err == nil && nsec >= 1e9 {
+			return nil, fmt.Errorf("%w: watermark nanoseconds %d", ErrInvalidData, nsec)
+		}
+		st.wm.nsec = int64(nsec)
+		if d.err == nil {
+			if err := checkYear(time.Unix(st.wm.sec, st.wm.nsec).In(gr.loc)); err != nil {
+				return nil, fmt.Errorf("%w: watermark: %v", ErrInvalidData, err)
+			}
+			if st.filled != minSec && st.filled > gr.at(st.wm.sec).start {
+				return nil, fmt.Errorf("%w: empty rows emitted beyond the watermark", ErrInvalidData)
+			}
+		}
+	}
+	if st.ever {
+		st.lo, st.hi = d.varint(), d.varint()
+		if d.err == nil && st.lo >= st.hi {
+			return nil, fmt.Errorf("%w: the rows' range [%d, %d) is empty", ErrInvalidData, st.lo, st.hi)
+		}
+	}
+	return d.data, d.err
+}
+
+// checkCell checks that the cell of the bucket [start, end) is one that
+// the stream state allows: in the range of rows ever held, and open.
+func (st *streamState) checkCell(_ int, _ [][]byte, start, end int64, _ *cell) error {
+	if st.ever && (start < st.lo || end > st.hi) {
+		return fmt.Errorf("%w: a row outside the range of the rows", ErrInvalidData)
+	}
+	if st.closed && end <= st.wm.sec {
+		return fmt.Errorf("%w: a row of a closed bucket", ErrInvalidData)
+	}
+	return nil
+}
+
+// restore sets a's stream state to st's: a has no rows yet.
+func (st *streamState) restore(a *Aggregator) {
+	a.closed, a.wm, a.filled = st.closed, st.wm, st.filled
+	if st.ever {
+		a.rows.ever.has, a.rows.ever.lo, a.rows.ever.hi = true, st.lo, st.hi
+	}
+}
+
+// checkStream returns an error wrapping ErrMismatch unless o is closed at
+// a's watermark, or neither is closed.
+func (a *Aggregator) checkStream(o *Aggregator) error {
+	if a.closed != o.closed || a.wm != o.wm {
+		return fmt.Errorf("%w: merging an aggregator closed at another watermark: the watermarks differ (%s and %s)",
+			ErrMismatch, watermarkString(o), watermarkString(a))
+	}
+	return nil
+}
+
+// mergeStream merges o's stream state into a's: the range of rows ever
+// held, and how far the closes filled.
+func (a *Aggregator) mergeStream(o *Aggregator) {
+	a.filled = max(a.filled, o.filled)
+	if e := &o.rows.ever; e.has {
+		a.rows.noteEver(e.lo, e.hi)
+	}
+}
+
+func watermarkString(a *Aggregator) string {
+	if !a.closed {
+		return "none"
+	}
+	return formatTime(a.Watermark())
 }

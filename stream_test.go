@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
 	"github.com/sessionagg/sessionagg"
@@ -180,4 +181,76 @@ func sessions0(s []sessionagg.Session) time.Time {
 		return time.Date(2026, 6, 17, 12, 0, 0, 0, time.UTC)
 	}
 	return s[0].Start
+}
+
+// TestStreamMergeBinary checks that aggregators closed at one watermark,
+// sent through their binary form and merged, go on as one aggregator of
+// all their sessions closed at that watermark; and that aggregators closed
+// at different watermarks do not merge.
+func TestStreamMergeBinary(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		q, sessions := aggCase(t, 40)
+		q.FillEmpty = rapid.Bool().Draw(t, "fillEmpty")
+		w := aggInstant(t, sessions0(sessions), "watermark")
+		w2 := w.Add(time.Duration(rapid.Int64Range(0, int64(10*24*time.Hour)).Draw(t, "step")))
+		whole, _ := sessionagg.NewAggregator(q)
+		k := rapid.IntRange(1, 4).Draw(t, "shards")
+		shards := make([]*sessionagg.Aggregator, k)
+		for i := range shards {
+			shards[i], _ = sessionagg.NewAggregator(q)
+		}
+		for i, s := range sessions {
+			whole.Add(s)
+			shards[rapid.IntRange(0, k-1).Draw(t, fmt.Sprintf("shard%d", i))].Add(s)
+		}
+		if _, err := whole.Close(w); err != nil {
+			t.Fatalf("Close(%v) = %v", w, err)
+		}
+		merged, _ := sessionagg.NewAggregator(q)
+		for i, a := range shards {
+			if _, err := a.Close(w); err != nil {
+				t.Fatalf("Close(%v) = %v", w, err)
+			}
+			data, err := a.MarshalBinary()
+			if err != nil {
+				t.Fatalf("MarshalBinary() = %v", err)
+			}
+			b, _ := sessionagg.NewAggregator(q)
+			if err := b.UnmarshalBinary(data); err != nil {
+				t.Fatalf("UnmarshalBinary(MarshalBinary()) = %v", err)
+			}
+			if !b.Watermark().Equal(w) {
+				t.Fatalf("Watermark() after a round trip = %v, want %v", b.Watermark(), w)
+			}
+			if again, _ := b.MarshalBinary(); !slices.Equal(again, data) {
+				t.Fatalf("encoding again gives other bytes")
+			}
+			if i == 0 {
+				merged = b
+			} else if err := merged.Merge(b); err != nil {
+				t.Fatalf("Merge of aggregators closed at %v = %v", w, err)
+			}
+		}
+		rows := func(a *sessionagg.Aggregator) []aggRow {
+			r, err := a.Close(w2)
+			if err != nil {
+				t.Fatalf("Close(%v) = %v", w2, err)
+			}
+			return append(aggRows(r), aggRows(aggResult(t, a))...)
+		}
+		// The binary form holds the groups of open rows only: with
+		// FillEmpty and GroupBy, a group whose rows were all closed has
+		// no empty rows after a round trip.
+		if diff := cmp.Diff(streamFilter(&q, rows(whole)), streamFilter(&q, rows(merged)), aggApprox, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("%s fill %v: merged shards after Close(%v) (-want +got):\n%s", aggDescribe(q), q.FillEmpty, w, diff)
+		}
+		// Another watermark, or none, does not merge.
+		other, _ := sessionagg.NewAggregator(q)
+		if rapid.Bool().Draw(t, "otherClosed") {
+			other.Close(w2.Add(time.Second))
+		}
+		if err := merged.Merge(other); !errors.Is(err, sessionagg.ErrMismatch) {
+			t.Fatalf("Merge of aggregators closed at %v and %v = %v, want ErrMismatch", merged.Watermark(), other.Watermark(), err)
+		}
+	})
 }
