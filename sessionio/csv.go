@@ -23,6 +23,8 @@ func newCSVSource(r io.Reader, rd *Reader) *csvSource {
 
 func (c *csvSource) line() int { return c.sc.start }
 
+func (c *csvSource) record() []byte { return c.sc.raw }
+
 func (c *csvSource) readHeader() error {
 	// A file of JSON Lines read as CSV fails on its first line; say why.
 	start, _ := c.sc.r.Peek(16)

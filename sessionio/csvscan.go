@@ -28,6 +28,8 @@ type csvScanner struct {
 	ends   []int    // where each field ends in buf
 	long   []byte   // a line longer than r's buffer
 	bom    bool     // the first line is yet to be read
+	keep   bool     // keep the bytes of each record in raw
+	raw    []byte
 }
 
 // maxRecord bounds the bytes of one line or one record, so that a file
@@ -78,6 +80,9 @@ func (c *csvScanner) readLine() ([]byte, error) {
 	if err == nil {
 		c.lines++
 	}
+	if c.keep {
+		c.raw = append(c.raw, line...)
+	}
 	if c.bom {
 		c.bom = false
 		line = bytes.TrimPrefix(line, utf8BOM)
@@ -98,6 +103,7 @@ func lengthNL(b []byte) int {
 func (c *csvScanner) next() ([][]byte, error) {
 	var line []byte
 	for {
+		c.raw = c.raw[:0] // blank lines are no record's
 		var err error
 		if line, err = c.readLine(); err != nil {
 			return nil, err

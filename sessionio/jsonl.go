@@ -28,7 +28,11 @@ type jsonlScanner struct {
 	start   int
 	bom     bool
 	decoded [numCols][]byte // strings with escapes, decoded
+	keep    bool            // keep each record's bytes in raw
+	raw     []byte
 }
+
+func (j *jsonlScanner) record() []byte { return j.raw }
 
 func newJSONLScanner(r io.Reader, rd *Reader) *jsonlScanner {
 	return &jsonlScanner{r: bufio.NewReaderSize(r, 64<<10), rd: rd, bom: true}
@@ -51,6 +55,9 @@ func (j *jsonlScanner) next(values *[numCols][]byte) error {
 			continue
 		}
 		j.start = j.lines
+		if j.keep {
+			j.raw = append(j.raw[:0], line...)
+		}
 		return j.decode(line, values)
 	}
 }

@@ -74,6 +74,10 @@ type Options struct {
 	// Reading is then faster, and memory follows q's rows: a session
 	// outside q's window makes no string however new its labels are.
 	Query *sessionagg.Query
+
+	// KeepRecords makes the Reader keep the bytes of the last record it
+	// read, for [Reader.Record].
+	KeepRecords bool
 }
 
 // The fields the readers know, in sessionagg's spelling: the cloud APIs'
@@ -183,6 +187,8 @@ type source interface {
 	next(values *[numCols][]byte) error
 	// line returns the line on which the last record starts.
 	line() int
+	// record returns the last record's bytes, if kept.
+	record() []byte
 }
 
 // maxCache bounds a cache of label strings that need not be kept: a
@@ -193,9 +199,13 @@ const maxCache = 1 << 12
 func NewReader(r io.Reader, opt Options) *Reader {
 	rd := &Reader{opt: opt, filter: numCols}
 	if opt.Format == JSONL {
-		rd.src = newJSONLScanner(r, rd)
+		j := newJSONLScanner(r, rd)
+		j.keep = opt.KeepRecords
+		rd.src = j
 	} else {
-		rd.src = newCSVSource(r, rd)
+		c := newCSVSource(r, rd)
+		c.sc.keep = opt.KeepRecords
+		rd.src = c
 	}
 	return rd
 }
@@ -203,6 +213,12 @@ func NewReader(r io.Reader, opt Options) *Reader {
 // Line returns the line on which the last record read starts, counting
 // from 1.
 func (r *Reader) Line() int { return r.src.line() }
+
+// Record returns the bytes of the last record read, exactly as they came
+// in the input, with its line breaks (a CSV record may span lines), or
+// nil if the Options did not ask to keep records. The bytes are valid
+// until the next read.
+func (r *Reader) Record() []byte { return r.src.record() }
 
 // start fixes the shape on the first read, and what to read of it.
 func (r *Reader) start(sh *shape) error {

@@ -116,6 +116,9 @@ func runSessions(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "", fmt.Errorf("%s%v", flagOf(err), trim(err)))
 	}
+	if opts.follow {
+		return runFollow(&opts, agg, stdin, stdout, stderr)
+	}
 	ropt := opts.in.readerOptions()
 	ropt.Query = &opts.q
 	err = opts.in.each(stdin, stderr, demoCSV, func(name string, r io.Reader) error {

@@ -132,6 +132,12 @@ func indentJSON(w *bufio.Writer, src []byte) {
 // are quoted as encoding/csv quotes them; the records are appended by hand,
 // from the rows as columns, because a result can have a million rows.
 func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows *sessionagg.RowColumns) {
+	writeCSVHeader(w, q)
+	writeCSVRows(w, q, rows)
+}
+
+// writeCSVHeader writes the header of writeCSV.
+func writeCSVHeader(w *bufio.Writer, q *sessionagg.Query) {
 	labels, stats := labelColumns(q), requested(q)
 	b := []byte("aggregationStartTime,aggregationEndTime")
 	for _, c := range labels {
@@ -148,6 +154,13 @@ func writeCSV(w *bufio.Writer, q *sessionagg.Query, rows *sessionagg.RowColumns)
 		}
 	}
 	b = append(b, '\n')
+	w.Write(b)
+}
+
+// writeCSVRows writes the records of writeCSV.
+func writeCSVRows(w *bufio.Writer, q *sessionagg.Query, rows *sessionagg.RowColumns) {
+	labels, stats := labelColumns(q), requested(q)
+	var b []byte
 	for i := range rows.Count {
 		b = rows.Start[i].AppendFormat(b, time.RFC3339Nano)
 		b = append(b, ',')

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sessionagg/sessionagg"
 )
@@ -72,6 +73,19 @@ Flags:
         cents), json (the cloud API's response) or csv (default table)
   -input-format FORMAT
         csv or jsonl (default: jsonl for .jsonl and .ndjson files, else csv)
+  -follow
+        stream: read the input as it arrives (tail -f sessions.jsonl |
+        sessionagg -follow ...) and write the rows of each bucket as soon
+        as it is closed: when the largest endTime seen so far, less
+        -max-session, is at or past the bucket's end; the remaining rows
+        at the end of the input. With -format jsonl (one row a line, the
+        rows of -format json) or csv (one header); not table
+  -max-session DURATION
+        the longest a session may last, such as 24h (required with -follow)
+  -late FILE
+        with -follow, append late records (those with a piece in a closed
+        bucket) to FILE as they were read, count them on standard error,
+        and go on; without it, a late record stops the run with exit 1
 
 A run fails if its buckets would be more than 100000 (11 years of hours,
 273 years of days) or its rows more than 1000000: shorten the window or
@@ -95,6 +109,10 @@ type options struct {
 	q          sessionagg.Query
 	maxResults int
 	token      string
+
+	follow     bool          // -follow: stream the rows as buckets close
+	maxSession time.Duration // -max-session
+	late       string        // -late FILE
 }
 
 // parseArgs parses the command line into options. The values of the
@@ -116,12 +134,34 @@ func parseArgs(args []string) (options, error) {
 	fs.BoolVar(&o.q.FillEmpty, "fill-empty", false, "")
 	fs.IntVar(&o.maxResults, "max-results", 0, "")
 	fs.StringVar(&o.token, "next-token", "", "")
+	fs.BoolVar(&o.follow, "follow", false, "")
+	fs.DurationVar(&o.maxSession, "max-session", 0, "")
+	fs.StringVar(&o.late, "late", "", "")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return o, err
 	}
+	jsonl := shared.format == "jsonl"
+	if jsonl {
+		shared.format = "json"
+	}
 	if o.in, err = shared.parse(files); err != nil {
 		return o, err
+	}
+	if jsonl {
+		o.in.outFormat = "jsonl"
+	}
+	switch {
+	case o.follow && o.maxSession <= 0:
+		return o, fmt.Errorf("-follow needs -max-session DURATION, the longest a session may last, such as 24h")
+	case o.follow && o.in.outFormat == "table":
+		return o, fmt.Errorf("-format table cannot be used with -follow: use -format jsonl or csv")
+	case o.follow && (o.maxResults != 0 || o.token != ""):
+		return o, fmt.Errorf("-max-results and -next-token cannot be used with -follow")
+	case !o.follow && (o.maxSession != 0 || o.late != ""):
+		return o, fmt.Errorf("-max-session and -late need -follow")
+	case !o.follow && jsonl:
+		return o, fmt.Errorf("-format jsonl needs -follow; use -format json")
 	}
 	q := &o.q
 	q.Start, q.End, q.Location = o.in.start, o.in.end, o.in.loc
