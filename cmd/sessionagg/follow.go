@@ -30,6 +30,7 @@ func runFollow(opts *options, agg *sessionagg.Aggregator, stdin io.Reader, stdou
 	q := &opts.q
 	if opts.in.outFormat == "csv" {
 		writeCSVHeader(w, q)
+		w.Flush()
 	}
 	var cols sessionagg.RowColumns
 	emit := func(r *sessionagg.Result) error {
@@ -98,6 +99,9 @@ func runFollow(opts *options, agg *sessionagg.Aggregator, stdin io.Reader, stdou
 		if res, err = agg.Result(); err == nil {
 			err = emit(res)
 		}
+	}
+	if err == nil {
+		err = w.Flush()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sessionagg: %v\n", trim(err))
