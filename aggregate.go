@@ -99,7 +99,9 @@ func (a *Aggregator) Query() Query { return a.q.clone() }
 // unchanged. If the session would exceed the query's limit of buckets or
 // rows, or reaches some 292 billion years from 1970, where the arithmetic of
 // buckets in seconds overflows, Add returns an error wrapping [ErrTooLarge],
-// and a is then unusable: every later call returns the same error.
+// and a is then unusable: every later call returns the same error. After
+// [Aggregator.Close], a session with a piece in a closed bucket is an
+// error wrapping [ErrLate] and leaves a unchanged; a goes on.
 func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
 
 // addSession is Add for a session that the caller need not copy.

@@ -96,6 +96,34 @@
 // that no session, however long, exhausts memory; set MaxBuckets to raise
 // it, or to [NoLimit] to lift it. UsageQuery has MaxDays and MaxRows.
 //
+// # Streaming
+//
+// A long-running caller adds sessions as they end and calls
+// [Aggregator.Close] with a watermark W, its promise that no session
+// added later has a piece before W. Close returns the rows of every
+// bucket that ends at or before W, in row order, and forgets them, so
+// that memory holds the open buckets' rows only: a stream of any length
+// whose sessions are bounded in length runs in constant memory.
+// Watermarks only move forward; an earlier one closes nothing. A session
+// added later with a piece in a closed bucket is refused with an error
+// wrapping [ErrLate] that names the session and the bucket; none of it is
+// added, and the aggregation goes on.
+//
+// The rows of every Close, followed by those of the final Result, are the
+// rows of aggregating every session at once: same rows, same order, the
+// same values up to the last bits of floating-point sums. With FillEmpty,
+// a close emits the empty rows of closed buckets that the rows seen so
+// far prove: on an open end of the window, the empty buckets after the
+// last row so far come out only once a later row shows that the result
+// reaches them. One difference remains: with FillEmpty and GroupBy, a
+// group whose first row comes after a close has no empty rows in the
+// buckets closed before it (nor does a group whose rows were all closed
+// after a round trip through the binary form, which holds open rows
+// only). Aggregators of a stream merge only when closed at the same
+// watermark, or both never closed ([ErrMismatch] otherwise); their
+// binary form carries the watermark. MaxRows bounds the rows held, open
+// ones; closed rows no longer count.
+//
 // # Errors
 //
 // Bad input gets an error that names the field and the value, as a
@@ -119,6 +147,7 @@
 //   - [Calendar], [Bucket], [Piece]: buckets and the split of an interval.
 //   - [Session], [Query], [Aggregate], [AggregateParallel]: a query at once.
 //   - [Aggregator]: incremental, mergeable and serialisable aggregation.
+//   - [Aggregator.Close], [ErrLate]: streams, closing finished buckets.
 //   - [Columns], [Aggregator.AddColumns]: sessions column by column, as
 //     Arrow and Parquet hold them.
 //   - [Result], [Row], [Stats], [Page]: what comes out.

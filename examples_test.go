@@ -1,6 +1,7 @@
 package sessionagg_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -402,4 +403,38 @@ func ExampleDesktopUsageReport() {
 	//   2026-03-01 13 h
 	//   2026-03-02 1 h
 	//   2026-03-03 0 h
+}
+
+// A stream closes each hour once no session can reach it: here the
+// watermark is the latest end seen less the longest session, an hour.
+func ExampleAggregator_Close() {
+	q := sessionagg.Query{Period: sessionagg.Hourly}
+	a, _ := sessionagg.NewAggregator(q)
+	at := func(h, m int) time.Time { return time.Date(2026, 3, 1, h, m, 0, 0, time.UTC) }
+	for _, s := range []sessionagg.Session{
+		{Start: at(9, 10), End: at(9, 50)},
+		{Start: at(9, 40), End: at(10, 20)},
+		{Start: at(10, 30), End: at(11, 15)},
+		{Start: at(11, 0), End: at(12, 10)},
+	} {
+		if err := a.Add(s); err != nil {
+			fmt.Println(err)
+		}
+		closed, _ := a.Close(s.End.Add(-time.Hour))
+		for r := range closed.Rows() {
+			fmt.Printf("closed at %s: %s, %d pieces\n", a.Watermark().Format("15:04"), r.Start.Format("15:04"), r.Count)
+		}
+	}
+	err := a.Add(sessionagg.Session{Start: at(9, 55), End: at(10, 5)})
+	fmt.Println(errors.Is(err, sessionagg.ErrLate))
+	rest, _ := a.Result()
+	for r := range rest.Rows() {
+		fmt.Printf("at the end: %s, %d pieces\n", r.Start.Format("15:04"), r.Count)
+	}
+	// Output:
+	// closed at 10:15: 09:00, 2 pieces
+	// closed at 11:10: 10:00, 2 pieces
+	// true
+	// at the end: 11:00, 2 pieces
+	// at the end: 12:00, 1 pieces
 }
