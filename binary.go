@@ -139,8 +139,18 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 			return err
 		}
 	}
-	// First check everything, building nothing; then build.
-	if err := a.decodeCells(body, st.checkCell); err != nil {
+	// First check everything, building nothing: each cell and the order
+	// of the buckets, then the groups' labels, sorted once, then the
+	// order of the rows, by bucket and the groups' ranks; then build.
+	groups, err := a.decodeCells(body, nil, st.checkCell)
+	if err != nil {
+		return err
+	}
+	rank, err := rankGroups(body, groups, len(a.q.GroupBy))
+	if err != nil {
+		return err
+	}
+	if _, err := a.decodeCells(body, rank, nil); err != nil {
 		return err
 	}
 	b, err := NewAggregator(a.q)
@@ -150,7 +160,7 @@ func (a *Aggregator) UnmarshalBinary(data []byte) error {
 	st.restore(b)
 	var k labels
 	var to []int32 // b's group numbers of the data's groups
-	err = a.decodeCells(body, func(g int, lbl [][]byte, start, end int64, c *cell) error {
+	_, err = a.decodeCells(body, rank, func(g int, lbl [][]byte, start, end int64, c *cell) error {
 		if g == len(to) {
 			for i, l := range lbl {
 				k[i] = string(l)
@@ -192,21 +202,28 @@ func (a *Aggregator) checkHeader(data []byte) ([]byte, error) {
 	return d.data, d.err
 }
 
-// decodeCells checks the cells of the binary form, and calls add, if not
-// nil, for each. It gives add the cell's group number, and the group's
+// decodeCells reads the cells of the binary form in one of two passes.
+// With a nil rank it checks each cell, that the buckets come in order and
+// that the groups are numbered as they should be, and returns the offsets
+// in data of the groups' labels (for rankGroups). With rank, the groups'
+// ranks by their labels, it checks that the rows come in order, each once
+// (by bucket start, then by rank: two integers per cell, so that checking
+// costs the same whatever the labels' length). In either pass it calls
+// add, if not nil, for each cell. It gives add the cell's group number, and the group's
 // labels if the cell is the group's first (else nil); the labels and the
 // cell are valid until add returns.
-func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, start, end int64, c *cell) error) error {
+func (a *Aggregator) decodeCells(data []byte, rank []int32, add func(g int, lbl [][]byte, start, end int64, c *cell) error) ([]int, error) {
 	d := decoder{data: data}
 	n := d.uvarint()
 	if d.err == nil && n > uint64(len(d.data)/minCellLen) {
-		return fmt.Errorf("%w: %d cells in %d bytes", ErrInvalidData, n, len(d.data))
+		return nil, fmt.Errorf("%w: %d cells in %d bytes", ErrInvalidData, n, len(d.data))
 	}
 	if m := a.q.MaxRows; m > 0 && n > uint64(m) {
-		return fmt.Errorf("%w: the data holds %d rows, more than MaxRows %d", ErrTooLarge, n, m)
+		return nil, fmt.Errorf("%w: the data holds %d rows, more than MaxRows %d", ErrTooLarge, n, m)
 	}
 	var (
 		groups     []int // groups[g] is the offset in data of group g's labels
+		ngroups    int
 		lbl        = make([][]byte, len(a.q.GroupBy))
 		prevG      = -1
 		prevStart  int64
@@ -217,12 +234,15 @@ func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, star
 	)
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		g := d.uvarint()
-		isNew := g == uint64(len(groups))
-		if g > uint64(len(groups)) {
-			return fmt.Errorf("%w: cell %d: group %d before group %d", ErrInvalidData, i, g, len(groups))
+		isNew := g == uint64(ngroups)
+		if g > uint64(ngroups) {
+			return nil, fmt.Errorf("%w: cell %d: group %d before group %d", ErrInvalidData, i, g, ngroups)
 		}
 		if isNew {
-			groups = append(groups, len(data)-len(d.data))
+			ngroups++
+			if rank == nil {
+				groups = append(groups, len(data)-len(d.data))
+			}
 			for j := range fields {
 				lbl[j] = d.bytes()
 			}
@@ -238,27 +258,22 @@ func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, star
 		if d.err != nil {
 			break
 		}
-		if err := a.checkCell(start, end, count, &c, len(job) > 0); err != nil {
-			return fmt.Errorf("%w: cell %d: %v", ErrInvalidData, i, err)
-		}
-		// The rows must come in order, each once: by bucket start, then
-		// by the group's labels.
-		if i > 0 {
-			order := 0
-			switch {
-			case start != prevStart:
-				order = cmpInt(prevStart, start)
-			case int(g) == prevG:
-			default:
-				order = compareLabels(data, groups[prevG], groups[g], fields)
-			}
-			if order >= 0 {
-				return fmt.Errorf("%w: cell %d is out of order or repeats a row", ErrInvalidData, i)
-			}
-		} else {
+		if i == 0 {
 			firstStart = start
 		}
 		lastEnd = end
+		if rank == nil {
+			if err := a.checkCell(start, end, count, &c, len(job) > 0); err != nil {
+				return nil, fmt.Errorf("%w: cell %d: %v", ErrInvalidData, i, err)
+			}
+			if i > 0 && start < prevStart {
+				return nil, fmt.Errorf("%w: cell %d is out of order", ErrInvalidData, i)
+			}
+		} else if i > 0 && start == prevStart && rank[prevG] >= rank[g] {
+			// The rows must come in order, each once: by bucket start,
+			// then by the group's labels.
+			return nil, fmt.Errorf("%w: cell %d is out of order or repeats a row", ErrInvalidData, i)
+		}
 		prevG, prevStart = int(g), start
 		if add != nil {
 			c.name = string(job)
@@ -267,39 +282,42 @@ func (a *Aggregator) decodeCells(data []byte, add func(g int, lbl [][]byte, star
 				l = nil
 			}
 			if err := add(int(g), l, start, end, &c); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if d.err == nil && len(d.data) != 0 {
-		return fmt.Errorf("%w: %d bytes after the last cell", ErrInvalidData, len(d.data))
+		return nil, fmt.Errorf("%w: %d bytes after the last cell", ErrInvalidData, len(d.data))
 	}
 	if d.err != nil {
-		return d.err
+		return nil, d.err
 	}
-	// No two groups may have the same labels.
-	slices.SortFunc(groups, func(x, y int) int { return compareLabels(data, x, y, fields) })
-	for i := 1; i < len(groups); i++ {
-		if compareLabels(data, groups[i-1], groups[i], fields) == 0 {
-			return fmt.Errorf("%w: two groups have the same labels", ErrInvalidData)
-		}
-	}
-	if m := a.maxBuckets; m > 0 && n > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) {
+	if m := a.maxBuckets; rank == nil && m > 0 && n > 0 && (!a.sp.win.hasStart || !a.sp.win.hasEnd) {
 		if a.sp.gr.count(firstStart, instant{lastEnd, 0}, m+1) > m {
-			return fmt.Errorf("%w: the data's rows span more than %d buckets", ErrTooLarge, m)
+			return nil, fmt.Errorf("%w: the data's rows span more than %d buckets", ErrTooLarge, m)
 		}
 	}
-	return nil
+	return groups, nil
 }
 
-func cmpInt(x, y int64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
+// rankGroups returns the ranks of the groups of the binary form whose
+// labels start at the offsets groups of data, in the order of their
+// labels, and an error if two groups have the same labels. It sorts once:
+// O(g log g) comparisons of labels, however the cells interleave.
+func rankGroups(data []byte, groups []int, fields int) ([]int32, error) {
+	byLabels := make([]int32, len(groups))
+	for g := range byLabels {
+		byLabels[g] = int32(g)
 	}
-	return 0
+	slices.SortFunc(byLabels, func(x, y int32) int { return compareLabels(data, groups[x], groups[y], fields) })
+	rank := make([]int32, len(groups))
+	for i, g := range byLabels {
+		if i > 0 && compareLabels(data, groups[byLabels[i-1]], groups[g], fields) == 0 {
+			return nil, fmt.Errorf("%w: two groups have the same labels", ErrInvalidData)
+		}
+		rank[g] = int32(i)
+	}
+	return rank, nil
 }
 
 // compareLabels compares the labels of two groups of the binary form,

@@ -532,13 +532,54 @@ func hostileBlobs(t testing.TB, q sessionagg.Query, n int) map[string][]byte {
 	// The count is the byte before the 64 bytes of floats and the empty
 	// job name that end the last cell.
 	last[len(last)-4-1-64-1] = 0
-	return map[string][]byte{
+	blobs := map[string][]byte{
 		"valid cells then a count of 0": reseal(last),
 		"a count of 1e7 then zeros":     blob(1e7, 0),
 		"a count of n then zeros":       blob(uint64(n), 0),
 		"a count of n then ones":        blob(uint64(n), 1),
 		"valid cells out of order":      many,
 	}
+	if len(q.GroupBy) == 1 {
+		blobs["two long labels in every bucket"] = longLabels(head, n)
+	}
+	return blobs
+}
+
+// longLabels returns a binary form of about n bytes, after the header
+// head, of a query grouped by one field: two groups whose labels are 40%
+// of n each and differ in their last byte, each with a one-minute piece in
+// every day of 2026 and on, in order but for the last day, where they come
+// the wrong way round. Checking the order by comparing the labels of
+// neighbouring cells took minutes for 100 MB.
+func longLabels(head []byte, n int) []byte {
+	label := bytes.Repeat([]byte{'x'}, n*2/5)
+	cellLen := 1 + 5 + 5 + 1 + 64 + 1 // about
+	days := (n - 2*len(label)) / (2 * cellLen)
+	b := binary.AppendUvarint(slices.Clone(head), uint64(2*days))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for d := range days {
+		order := [2]int{0, 1}
+		if d == days-1 {
+			order = [2]int{1, 0}
+		}
+		for _, g := range order {
+			b = binary.AppendUvarint(b, uint64(g))
+			if d == 0 {
+				label[len(label)-1] = 'a' + byte(g)
+				b = binary.AppendUvarint(b, uint64(len(label)))
+				b = append(b, label...)
+			}
+			start := base + int64(d)*86400
+			b = binary.AppendVarint(b, start)
+			b = binary.AppendVarint(b, start+86400)
+			b = binary.AppendUvarint(b, 1)
+			for _, f := range [8]float64{60, 0, 60, 60, 0, 0, 0, 0} {
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+			}
+			b = append(b, 0) // no job name
+		}
+	}
+	return reseal(append(b, 0, 0, 0, 0))
 }
 
 // TestUnmarshalBinaryHostileMemory checks that decoding allocates in
