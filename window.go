@@ -28,13 +28,19 @@ func (a instant) less(b instant) bool {
 	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec)
 }
 
-// secondsTo returns b - a in seconds. The nanoseconds are brought into
-// [0, 1e9) first, so that the two terms do not cancel: 2 ns across a whole
-// second is 2e-9, not 1 - 0.999999998.
+// secondsTo returns b - a in seconds, for a not after b. The nanoseconds
+// are brought into [0, 1e9) first, so that the two terms do not cancel:
+// 2 ns across a whole second is 2e-9, not 1 - 0.999999998. Between
+// instants that ok accepts the seconds may exceed an int64 (from year 0
+// to 292 billion years after 1970): their difference is then taken in
+// float64, where it is some 1.8e19 seconds, not a wrapped negative one.
 func (a instant) secondsTo(b instant) float64 {
 	sec, nsec := b.sec-a.sec, b.nsec-a.nsec
 	if nsec < 0 {
 		sec, nsec = sec-1, nsec+1e9
+	}
+	if sec < 0 && a.sec < b.sec {
+		return float64(b.sec) - float64(a.sec)
 	}
 	return float64(sec) + float64(nsec)*1e-9
 }
