@@ -191,6 +191,9 @@ func (a *Aggregator) addPending(p *pending) error {
 		return errEndOfTime
 	}
 	maxPieces := a.sp.maxPieces
+	if maxPieces > 0 && a.sp.tooLong(s, e) {
+		return errTooManyPieces // before any of its rows is made
+	}
 	added := false // whether a row was added, which may widen the span
 	for n := 1; ; n++ {
 		if maxPieces > 0 && n > maxPieces {

@@ -171,16 +171,23 @@ func (q *Query) Validate() error {
 			}
 		}
 	}
-	if q.MaxBuckets < NoLimit {
-		return queryError("maxBuckets", strconv.Itoa(q.MaxBuckets), fmt.Errorf("%w: want a positive limit, 0 for the default or NoLimit (-1)", ErrTooLarge))
+	return checkLimits(q.MaxBuckets, q.MaxRows, q.calendar(), q.Start, q.End)
+}
+
+// checkLimits returns the error of Query.Validate for the limits
+// maxBuckets and maxRows of a query of the buckets of c in the window
+// [start, end), open on a side whose time is zero, or nil.
+func checkLimits(maxBuckets, maxRows int, c Calendar, start, end time.Time) error {
+	if maxBuckets < NoLimit {
+		return queryError("maxBuckets", strconv.Itoa(maxBuckets), fmt.Errorf("%w: want a positive limit, 0 for the default or NoLimit (-1)", ErrTooLarge))
 	}
-	if q.MaxRows < NoLimit {
-		return queryError("maxRows", strconv.Itoa(q.MaxRows), fmt.Errorf("%w: want a positive limit, 0 or NoLimit (-1) for none", ErrTooLarge))
+	if maxRows < NoLimit {
+		return queryError("maxRows", strconv.Itoa(maxRows), fmt.Errorf("%w: want a positive limit, 0 or NoLimit (-1) for none", ErrTooLarge))
 	}
-	if q.MaxBuckets > 0 && !q.Start.IsZero() && !q.End.IsZero() {
-		if n := q.calendar().grid().count(q.Start.Unix(), instantOf(q.End), q.MaxBuckets+1); n > q.MaxBuckets {
-			return queryError("period", q.period().String(), fmt.Errorf("%w: the window %s to %s holds more than %d buckets",
-				ErrTooLarge, formatTime(q.Start), formatTime(q.End), q.MaxBuckets))
+	if maxBuckets > 0 && !start.IsZero() && !end.IsZero() {
+		if n := c.grid().count(start.Unix(), instantOf(end), maxBuckets+1); n > maxBuckets {
+			return queryError("period", c.Period.String(), fmt.Errorf("%w: the window %s to %s holds more than %d buckets",
+				ErrTooLarge, formatTime(start), formatTime(end), maxBuckets))
 		}
 	}
 	return nil

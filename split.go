@@ -53,6 +53,9 @@ func (sp *splitter) each(s, e instant, f func(cur cursor, secs float64) error) e
 	if !cur.holds(s.sec) {
 		return errEndOfTime
 	}
+	if sp.maxPieces > 0 && sp.tooLong(s, e) {
+		return errTooManyPieces
+	}
 	for n := 1; ; n++ {
 		if sp.maxPieces > 0 && n > sp.maxPieces {
 			return errTooManyPieces
@@ -66,4 +69,15 @@ func (sp *splitter) each(s, e instant, f func(cur cursor, secs float64) error) e
 			return errEndOfTime
 		}
 	}
+}
+
+// tooLong reports whether the clipped session [s, e) has more than
+// maxPieces pieces, which must be positive, counting its buckets before
+// any piece is made. Bucket boundaries are whole seconds, so a session
+// touches at most e.sec - s.sec + 1 buckets: only one of maxPieces
+// seconds or more is counted, and the check costs the others a
+// subtraction (in uint64, exact where the int64 one would wrap).
+func (sp *splitter) tooLong(s, e instant) bool {
+	m := sp.maxPieces
+	return uint64(e.sec)-uint64(s.sec) >= uint64(m) && sp.gr.count(s.sec, e, m+1) > m
 }

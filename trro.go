@@ -70,6 +70,13 @@ type DeviceQuery struct {
 	// of the window that has none. On an open side of the window the
 	// buckets end at the first or last bucket that has a session.
 	FillEmpty bool
+	// MaxBuckets and MaxRows bound the buckets and the DeviceStats
+	// returned (filled ones included), as a Query's do: zero MaxBuckets
+	// means DefaultMaxBuckets on a window open on a side and no limit on
+	// a bounded one, zero MaxRows no limit, and NoLimit lifts either. A
+	// session that would exceed them fails before its buckets are made,
+	// with an error wrapping ErrTooLarge.
+	MaxBuckets, MaxRows int
 }
 
 // DeviceStats is TRRO's SessionIntervalStatistic: the pieces of sessions
@@ -94,7 +101,8 @@ type DeviceStats struct {
 // boundaries as in Aggregate, and a zero-length session counts in the
 // bucket of its start. An invalid query or session is an error naming the
 // field and the value; a session's error says which session, counting
-// from 0.
+// from 0. Sessions whose buckets, from the first to the last of all
+// sessions, exceed q's limits are an error wrapping [ErrTooLarge].
 func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]DeviceStats, error) {
 	if err := checkPeriod(q.Period); err != nil {
 		return nil, err
@@ -102,11 +110,16 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 	if err := checkWindow(q.Start, q.End, orUTC(q.Location)); err != nil {
 		return nil, err
 	}
-	sp := newSplitter(Calendar{Period: orDaily(q.Period), Location: q.Location}, newWindow(q.Start, q.End), bucketLimit(0, q.Start, q.End))
+	cal := Calendar{Period: orDaily(q.Period), Location: q.Location}
+	if err := checkLimits(q.MaxBuckets, q.MaxRows, cal, q.Start, q.End); err != nil {
+		return nil, err
+	}
+	maxBuckets := bucketLimit(q.MaxBuckets, q.Start, q.End)
+	sp := newSplitter(cal, newWindow(q.Start, q.End), maxBuckets)
 	// The rows of one group: a piece's runtime is its length, its cost 1
 	// if its session is not rated Bad and 0 if it is, so that the sum of
 	// costs counts the pieces not rated Bad.
-	pieces := newRowStore(&sp.gr, &sp.win, sparseRows, 0)
+	pieces := newRowStore(&sp.gr, &sp.win, sparseRows, max(q.MaxRows, 0))
 	pieces.addGroup()
 	// The devices: a row for each device active in a bucket, the field
 	// devices' in devices[0], the remote devices' in devices[1], with a
@@ -126,6 +139,10 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 		if q.DeviceID != "" && s.FieldDevice != q.DeviceID && s.RemoteDevice != q.DeviceID {
 			continue
 		}
+		start, end := instantOf(s.Start), instantOf(s.End)
+		if err := checkSpan(pieces, &sp.win, start, end, maxBuckets); err != nil {
+			return nil, fmt.Errorf("session %d: %w", i-1, err)
+		}
 		notBad := 0.0
 		if s.Quality != Bad {
 			notBad = 1
@@ -143,7 +160,7 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 				devices[k].addGroup()
 			}
 		}
-		err := sp.each(instantOf(s.Start), instantOf(s.End), func(cur cursor, secs float64) error {
+		err := sp.each(start, end, func(cur cursor, secs float64) error {
 			c, err := pieces.row(0, &cur)
 			if err != nil {
 				return err
@@ -193,8 +210,40 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 	}
 	if q.FillEmpty {
 		out = fillDevices(&q, out)
+		if m := q.MaxRows; m > 0 && len(out) > m {
+			return nil, errTooManyRows
+		}
 	}
 	return out, nil
+}
+
+// checkSpan returns an error wrapping ErrTooLarge if the rows of st,
+// with those that the session [s, e) would add in the window w, would
+// span more than limit buckets (0: no limit). It counts the buckets
+// before the session's rows are made, so that a session of a thousand
+// years fails without allocating them; on success, st's span includes
+// the session's.
+func checkSpan(st *rowStore, w *window, s, e instant, limit int) error {
+	if limit <= 0 {
+		return nil
+	}
+	s, e, ok := w.clipSession(s, e)
+	if !ok {
+		return nil
+	}
+	last := e.sec // the last second that the session touches
+	if e.nsec == 0 && s.less(e) {
+		last--
+	}
+	first, lastBucket := st.gr.at(s.sec), st.gr.at(last)
+	if !first.holds(s.sec) || !lastBucket.holds(last) {
+		return errEndOfTime
+	}
+	st.noteRow(first.start, lastBucket.end)
+	if st.buckets(limit+1) > limit {
+		return fmt.Errorf("%w: the sessions span more than %d buckets (DeviceQuery.MaxBuckets)", ErrTooLarge, limit)
+	}
+	return nil
 }
 
 // fillDevices returns out with a DeviceStats of no sessions for every

@@ -69,3 +69,51 @@ func TestParseQuality(t *testing.T) {
 		t.Errorf("ParseQuality(fine) = %v, want ErrInvalidQuality", err)
 	}
 }
+
+// TestAggregateDevicesLimits checks that AggregateDevices bounds its
+// buckets as Aggregate does, and refuses a session before it allocates
+// its rows. Before, there was no limit on the buckets of all sessions
+// (three sessions 3,000 years apart took 2.5 GB), and a session over the
+// limit of one session's pieces allocated 818 MB before it was refused.
+func TestAggregateDevicesLimits(t *testing.T) {
+	day := func(year int) time.Time { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC) }
+	oneDay := func(year int) sessionagg.DeviceSession {
+		return sessionagg.DeviceSession{Start: day(year), End: day(year).Add(time.Hour), FieldDevice: "f", RemoteDevice: "r"}
+	}
+	tests := []struct {
+		reason   string
+		q        sessionagg.DeviceQuery
+		sessions []sessionagg.DeviceSession
+		wantErr  error // nil: accepted
+	}{
+		{"3,000 years of days in one session, open window", sessionagg.DeviceQuery{},
+			[]sessionagg.DeviceSession{{Start: day(1000), End: day(4000)}}, sessionagg.ErrTooLarge},
+		{"sessions 3,000 years apart, open window", sessionagg.DeviceQuery{},
+			[]sessionagg.DeviceSession{oneDay(1000), oneDay(4000), oneDay(7000)}, sessionagg.ErrTooLarge},
+		{"sessions 3,000 years apart, MaxBuckets NoLimit", sessionagg.DeviceQuery{Period: sessionagg.Monthly, MaxBuckets: sessionagg.NoLimit},
+			[]sessionagg.DeviceSession{oneDay(1000), oneDay(4000)}, nil},
+		{"40 days, MaxBuckets 10", sessionagg.DeviceQuery{MaxBuckets: 10},
+			[]sessionagg.DeviceSession{oneDay(2026), {Start: day(2026).AddDate(0, 0, 40), End: day(2026).AddDate(0, 0, 41)}}, sessionagg.ErrTooLarge},
+		{"3 rows, MaxRows 2", sessionagg.DeviceQuery{MaxRows: 2},
+			[]sessionagg.DeviceSession{{Start: day(2026), End: day(2026).AddDate(0, 0, 3)}}, sessionagg.ErrTooLarge},
+		{"3 filled rows, MaxRows 2", sessionagg.DeviceQuery{MaxRows: 2, FillEmpty: true, Start: day(2026), End: day(2026).AddDate(0, 0, 3)},
+			[]sessionagg.DeviceSession{oneDay(2026)}, sessionagg.ErrTooLarge},
+		{"a bounded window of 40 days, MaxBuckets 10", sessionagg.DeviceQuery{MaxBuckets: 10, Start: day(2026), End: day(2026).AddDate(0, 0, 40)},
+			nil, sessionagg.ErrTooLarge},
+		{"MaxRows -2", sessionagg.DeviceQuery{MaxRows: -2}, nil, sessionagg.ErrTooLarge},
+		{"2 rows, MaxRows 2", sessionagg.DeviceQuery{MaxRows: 2},
+			[]sessionagg.DeviceSession{{Start: day(2026), End: day(2026).AddDate(0, 0, 2)}}, nil},
+	}
+	for _, tt := range tests {
+		var err error
+		alloc := allocated(func() { _, err = sessionagg.AggregateDevices(tt.q, slices.Values(tt.sessions)) })
+		switch {
+		case tt.wantErr == nil && err != nil:
+			t.Errorf("%s: AggregateDevices = %v, want no error", tt.reason, err)
+		case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
+			t.Errorf("%s: AggregateDevices = %v, want %v", tt.reason, err, tt.wantErr)
+		case alloc > 1<<20:
+			t.Errorf("%s: AggregateDevices allocated %d KB", tt.reason, alloc>>10)
+		}
+	}
+}
