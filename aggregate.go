@@ -177,6 +177,9 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	p.s, p.e = cs, ce
 	p.total = start.secondsTo(end)
 	p.cost, p.job = s.CostInUSD, s.JobName
+	if p.cost == 0 {
+		p.cost = 0 // -0 is 0: no row shows "-0", and the binary form is unique
+	}
 	return true, nil
 }
 

@@ -46,9 +46,10 @@ import (
 // came nor on how the rows are held, so that decoding and encoding again
 // gives the same bytes. UnmarshalBinary accepts only what an aggregation
 // can produce: a cell counts at least one piece; its sums, minimums and
-// maximums are finite and not negative, the mean lies between the minimum
-// and the maximum, a piece's runtime is at most the length of its bucket
-// (clipped to the window) and its cost at most MaxCostInUSD.
+// maximums are finite and not negative (and no value is -0), the mean
+// lies between the minimum and the maximum, a piece's runtime is at most
+// the length of its bucket (clipped to the window) and its cost at most
+// MaxCostInUSD.
 const (
 	binaryMagic   = "SAGG"
 	binaryVersion = 3
@@ -358,6 +359,11 @@ func (a *Aggregator) checkCell(start, end int64, n uint64, c *cell, hasJob bool)
 		for _, f := range [4]float64{s.sum, s.c, s.min, s.max} {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
 				return fmt.Errorf("a %s value is not finite", name)
+			}
+			// Aggregation makes 0, never -0 (the compensation may be
+			// negative, but not -0): one value, one encoding.
+			if f == 0 && math.Signbit(f) {
+				return fmt.Errorf("a %s value is -0", name)
 			}
 		}
 		sum := s.Sum()

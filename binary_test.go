@@ -430,6 +430,11 @@ func TestUnmarshalBinaryInvariants(t *testing.T) {
 			c[1].labels = nil
 			return c
 		}},
+		{"a cost of -0, which aggregation writes as 0", func(c []rawCell) []rawCell {
+			negZero := math.Copysign(0, -1)
+			c[0].f[4], c[0].f[6], c[0].f[7] = negZero, negZero, negZero
+			return c
+		}},
 		{"a job name in a query not grouped by job", nil},
 		{"a count that is not in its shortest encoding", func(c []rawCell) []rawCell {
 			var b []byte

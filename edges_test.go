@@ -165,6 +165,33 @@ func TestPiecesNotNegative(t *testing.T) {
 	})
 }
 
+// TestNegativeZeroCost checks that a cost of -0, which Validate accepts
+// as zero, is aggregated as 0: no statistic of the row is -0, and its JSON
+// writes 0. Before, min, max and avg were written "-0".
+func TestNegativeZeroCost(t *testing.T) {
+	s := sessionagg.Session{Start: aggAt(1, 9), End: aggAt(1, 10), CostInUSD: math.Copysign(0, -1)}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("Validate = %v, want nil", err)
+	}
+	r, err := sessionagg.Aggregate(sessionagg.Query{}, slices.Values([]sessionagg.Session{s}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row := range r.Rows() {
+		c := row.CostInUSD
+		if slices.ContainsFunc([]float64{c.Sum(), c.Min(), c.Max(), c.Avg()}, math.Signbit) {
+			t.Errorf("cost sum %v, min %v, max %v, avg %v: want no -0", c.Sum(), c.Min(), c.Max(), c.Avg())
+		}
+	}
+	data, err := r.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), ":-0") {
+		t.Errorf("JSON %s: want no -0", data)
+	}
+}
+
 // TestMergeCountOverflow checks that merging an Aggregator into itself
 // until its count would overflow is an error wrapping ErrTooLarge that
 // leaves it as it was. Before, the count went negative after 63 merges,

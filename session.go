@@ -31,7 +31,7 @@ type Session struct {
 // set (the zero time.Time is taken for a field left unset, not for the
 // first instant of year 1), its End must not be before its Start (an
 // equal End is a zero-length session, which counts), and its cost must be
-// a number from 0 to [MaxCostInUSD]. The error is a *[FieldError] naming
+// a number from 0 to [MaxCostInUSD] (-0 is accepted and counts as 0). The error is a *[FieldError] naming
 // "startTime", "endTime" or "costInUsd" and wraps [ErrInvalidSession].
 func (s *Session) Validate() error {
 	if err := checkInterval(s.Start, s.End); err != nil {
