@@ -246,6 +246,9 @@ func (a *Aggregator) decodeCells(data []byte, rank []int32, add func(g int, lbl 
 			}
 			for j := range fields {
 				lbl[j] = d.bytes()
+				if f := a.q.GroupBy[j]; f == a.filter && d.err == nil && !a.accepts(string(lbl[j])) {
+					return nil, fmt.Errorf("%w: cell %d: %v %q is not one of the query's", ErrInvalidData, i, f, lbl[j])
+				}
 			}
 		}
 		start, end := d.varint(), d.varint()
@@ -369,6 +372,16 @@ func (a *Aggregator) checkCell(start, end int64, n uint64, c *cell, hasJob bool)
 		sum := s.Sum()
 		if !(s.sum >= 0 && math.Abs(s.c) <= s.sum && sum >= 0) || math.IsInf(sum, 0) {
 			return fmt.Errorf("%s sum %v (compensation %v) is inconsistent", name, s.sum, s.c)
+		}
+		// The compensation gathers the rounding errors of the additions
+		// that made the sum: fewer than 3n of them for n values (n-1
+		// adds, and two for each of at most n-1 merges), each at most
+		// 2^-53 of a partial sum, which is at most the sum (the values
+		// are not negative) up to that same rounding. So |c| <= 3n *
+		// 2^-53 * sum, less than 2^-50 * n * sum with room for the
+		// rounding of the partial sums and of this bound.
+		if math.Abs(s.c) > 0x1p-50*float64(n)*s.sum {
+			return fmt.Errorf("%s sum %v has a compensation %v larger than its rounding can make", name, s.sum, s.c)
 		}
 		if !(0 <= s.min && s.min <= s.max && s.max <= most) {
 			return fmt.Errorf("%s min %v, max %v: want 0 <= min <= max <= %v", name, s.min, s.max, most)

@@ -392,6 +392,7 @@ func TestUnmarshalBinaryInvariants(t *testing.T) {
 		{"a negative min", func(c []rawCell) []rawCell { c[0].f[6] = -1; return c }},
 		{"a mean below the min", func(c []rawCell) []rawCell { c[0].count = 2; return c }},
 		{"a compensation larger than the sum", func(c []rawCell) []rawCell { c[0].f[0], c[0].f[1] = 1, 1799; return c }},
+		{"a compensation larger than rounding can make", func(c []rawCell) []rawCell { c[0].f[4], c[0].f[5] = 1.5, 0.5; return c }},
 		{"more runtime than the bucket holds", func(c []rawCell) []rawCell {
 			c[0].f = [8]float64{3601, 0, 3601, 3601, 2, 0, 2, 2}
 			return c
@@ -481,6 +482,67 @@ func TestUnmarshalBinaryInvariants(t *testing.T) {
 			t.Errorf("%s: receiver changed on error (-before +after):\n%s", tt.reason, diff)
 		}
 	}
+}
+
+// TestUnmarshalBinaryFilter checks that, in a query of queue ids grouped
+// by queue, a row of another queue is ErrInvalidData: no aggregation by
+// the query makes it.
+func TestUnmarshalBinaryFilter(t *testing.T) {
+	q := binaryQuery(t)
+	q.QueueIDs = []string{"q"}
+	empty, _ := sessionagg.NewAggregator(q)
+	head, _ := empty.MarshalBinary()
+	h := q.Start.Add(15 * time.Minute).Unix()
+	for _, tt := range []struct {
+		reason, queue string
+		want          error
+	}{
+		{"a queue of the query", "q", nil},
+		{"a queue the query leaves out", "r", sessionagg.ErrInvalidData},
+	} {
+		data := encodeRaw(head, []rawCell{{group: 0, labels: []string{tt.queue, "j"}, start: h, end: h + 3600, count: 1, f: [8]float64{1800, 0, 1800, 1800, 2, 0, 2, 2}}})
+		a, _ := sessionagg.NewAggregator(q)
+		if err := a.UnmarshalBinary(data); !errors.Is(err, tt.want) {
+			t.Errorf("%s: UnmarshalBinary = %v, want %v", tt.reason, err, tt.want)
+		}
+	}
+}
+
+// TestCompensationBound checks that what real aggregations make passes
+// UnmarshalBinary's bound on the compensation of a sum: costs of every
+// magnitude, many in one row, added and merged in shards in any order.
+func TestCompensationBound(t *testing.T) {
+	q := sessionagg.Query{Start: aggAt(1, 0), End: aggAt(2, 0)}
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 300).Draw(t, "n")
+		shards := make([]*sessionagg.Aggregator, rapid.IntRange(1, 8).Draw(t, "shards"))
+		for i := range shards {
+			shards[i], _ = sessionagg.NewAggregator(q)
+		}
+		for i := range n {
+			start := aggAt(1, 0).Add(time.Duration(rapid.IntRange(0, 86399).Draw(t, "start")) * time.Second)
+			cost := math.Ldexp(rapid.Float64Range(1, 2).Draw(t, "mantissa"), rapid.IntRange(-60, 60).Draw(t, "exp"))
+			s := sessionagg.Session{Start: start, End: start.Add(time.Duration(rapid.Int64Range(0, 86400e9).Draw(t, "ns"))), CostInUSD: cost}
+			if err := shards[rapid.IntRange(0, len(shards)-1).Draw(t, fmt.Sprint("shard", i))].Add(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for len(shards) > 1 {
+			i := rapid.IntRange(1, len(shards)-1).Draw(t, "merge")
+			if err := shards[0].Merge(shards[i]); err != nil {
+				t.Fatal(err)
+			}
+			shards = slices.Delete(shards, i, i+1)
+		}
+		data, err := shards[0].MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := sessionagg.NewAggregator(q)
+		if err := b.UnmarshalBinary(data); err != nil {
+			t.Fatalf("UnmarshalBinary of what aggregation made: %v", err)
+		}
+	})
 }
 
 // hostileBlobs returns crafted binary forms of about n bytes for the
