@@ -99,9 +99,13 @@ func (a *Aggregator) Query() Query { return a.q.clone() }
 // unchanged. If the session would exceed the query's limit of buckets or
 // rows, or reaches some 292 billion years from 1970, where the arithmetic of
 // buckets in seconds overflows, Add returns an error wrapping [ErrTooLarge],
-// and a is then unusable: every later call returns the same error. After
-// [Aggregator.Close], a session with a piece in a closed bucket is an
-// error wrapping [ErrLate] and leaves a unchanged; a goes on.
+// and a is then unusable: every later call returns the same error. A
+// session with a piece in a bucket outside the years 1 to 9999 of the
+// query's location (only possible on an open side of the window), whose
+// row times could not be written, is an error wrapping [ErrOutOfRange]
+// that leaves a unchanged. After [Aggregator.Close], a session with a
+// piece in a closed bucket is an error wrapping [ErrLate] and leaves a
+// unchanged; a goes on.
 func (a *Aggregator) Add(s Session) error { return a.addSession(&s) }
 
 // addSession is Add for a session that the caller need not copy.
@@ -162,6 +166,9 @@ func (a *Aggregator) prepare(s *Session, p *pending) (bool, error) {
 	cs, ce, ok := a.sp.win.clipSession(start, end)
 	if !ok {
 		return false, nil
+	}
+	if err := a.sp.checkYears(cs, ce); err != nil {
+		return false, err // before the session's group is made
 	}
 	p.cur = a.sp.first(cs.sec)
 	if a.closed && p.cur.end <= a.wm.sec {

@@ -49,7 +49,10 @@ import (
 // maximums are finite and not negative (and no value is -0), the mean
 // lies between the minimum and the maximum, a piece's runtime is at most
 // the length of its bucket (clipped to the window) and its cost at most
-// MaxCostInUSD.
+// MaxCostInUSD; the bucket's times, clipped to the window, lie in the
+// years 1 to 9999 of the query's location; with queue or fleet ids and
+// that field in GroupBy, a row's label is one of the ids; a sum's
+// compensation is at most what the rounding of its additions can make.
 const (
 	binaryMagic   = "SAGG"
 	binaryVersion = 3
@@ -351,6 +354,9 @@ func (a *Aggregator) checkCell(start, end int64, n uint64, c *cell, hasJob bool)
 	w := &a.sp.win
 	if w.hasEnd && !(instant{start, 0}).less(w.end) || w.hasStart && !w.start.less(instant{end, 0}) {
 		return fmt.Errorf("bucket [%d, %d) lies outside the window", start, end)
+	}
+	if start < a.sp.lo || end > a.sp.hi {
+		return fmt.Errorf("bucket [%d, %d) lies outside the years 1 to 9999", start, end)
 	}
 	// The longest a piece can be: the bucket, clipped to the window.
 	bs, be, _ := w.clip(instant{start, 0}, instant{end, 0})

@@ -291,18 +291,38 @@ func TestRowYears(t *testing.T) {
 			sessionagg.Session{Start: time.Date(9999, 12, 30, 1, 0, 0, 0, time.UTC), End: time.Date(10000, 1, 2, 0, 0, 0, 0, time.UTC)}, true},
 	}
 	for _, tt := range tests {
-		r, err := sessionagg.Aggregate(tt.q, slices.Values([]sessionagg.Session{tt.s}))
-		if tt.ok {
-			if err != nil {
-				t.Errorf("%s: Aggregate = %v, want nil", tt.reason, err)
-			} else if _, err := r.MarshalJSON(); err != nil {
+		a, _ := sessionagg.NewAggregator(tt.q)
+		err := a.Add(tt.s)
+		r, resultErr := a.Result()
+		switch {
+		case tt.ok && err != nil:
+			t.Errorf("%s: Add = %v, want nil", tt.reason, err)
+		case tt.ok:
+			if _, err := r.MarshalJSON(); err != nil {
 				t.Errorf("%s: MarshalJSON = %v", tt.reason, err)
 			}
-			continue
+		// Refused when added, leaving the aggregator as it was: before,
+		// only Result failed, and nothing could be marshalled or paged.
+		case !errors.Is(err, sessionagg.ErrOutOfRange):
+			t.Errorf("%s: Add = %v, want ErrOutOfRange", tt.reason, err)
+		case resultErr != nil || r.Len() != 0:
+			t.Errorf("%s: after the refused Add, Result = %d rows, %v; want none, nil", tt.reason, r.Len(), resultErr)
 		}
-		if !errors.Is(err, sessionagg.ErrOutOfRange) {
-			t.Errorf("%s: Aggregate = %v, want ErrOutOfRange", tt.reason, err)
+		// The shape refuses it too.
+		_, err = sessionagg.AggregateDevices(sessionagg.DeviceQuery{Start: tt.q.Start, End: tt.q.End, Period: tt.q.Period, Location: tt.q.Location},
+			slices.Values([]sessionagg.DeviceSession{{Start: tt.s.Start, End: tt.s.End}}))
+		if tt.ok != (err == nil) || !tt.ok && !errors.Is(err, sessionagg.ErrOutOfRange) {
+			t.Errorf("%s: AggregateDevices = %v", tt.reason, err)
 		}
+	}
+	// A row of year 0 in binary form, which an open window would take.
+	day := time.Date(0, 3, 1, 0, 0, 0, 0, time.UTC).Unix()
+	empty, _ := sessionagg.NewAggregator(sessionagg.Query{})
+	head, _ := empty.MarshalBinary()
+	a, _ := sessionagg.NewAggregator(sessionagg.Query{})
+	data := encodeRaw(head, []rawCell{{group: 0, labels: []string{}, start: day, end: day + 86400, count: 1, f: [8]float64{3600, 0, 3600, 3600}}})
+	if err := a.UnmarshalBinary(data); !errors.Is(err, sessionagg.ErrInvalidData) {
+		t.Errorf("a row of year 0: UnmarshalBinary = %v, want ErrInvalidData", err)
 	}
 }
 

@@ -102,7 +102,10 @@ type DeviceStats struct {
 // bucket of its start. An invalid query or session is an error naming the
 // field and the value; a session's error says which session, counting
 // from 0. Sessions whose buckets, from the first to the last of all
-// sessions, exceed q's limits are an error wrapping [ErrTooLarge].
+// sessions, exceed q's limits are an error wrapping [ErrTooLarge]; a
+// session with a piece in a bucket outside the years 1 to 9999 of q's
+// location (on an open side of the window) is one wrapping
+// [ErrOutOfRange], as in [Aggregator.Add].
 func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]DeviceStats, error) {
 	if err := checkPeriod(q.Period); err != nil {
 		return nil, err
@@ -140,8 +143,14 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 			continue
 		}
 		start, end := instantOf(s.Start), instantOf(s.End)
-		if err := checkSpan(pieces, &sp.win, start, end, maxBuckets); err != nil {
-			return nil, fmt.Errorf("session %d: %w", i-1, err)
+		if cs, ce, ok := sp.win.clipSession(start, end); ok {
+			err := sp.checkYears(cs, ce)
+			if err == nil {
+				err = checkSpan(pieces, cs, ce, maxBuckets)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("session %d: %w", i-1, err)
+			}
 		}
 		notBad := 0.0
 		if s.Quality != Bad {
@@ -218,17 +227,13 @@ func AggregateDevices(q DeviceQuery, sessions iter.Seq[DeviceSession]) ([]Device
 }
 
 // checkSpan returns an error wrapping ErrTooLarge if the rows of st,
-// with those that the session [s, e) would add in the window w, would
-// span more than limit buckets (0: no limit). It counts the buckets
+// with those that the session [s, e), clipped to the window, would add,
+// would span more than limit buckets (0: no limit). It counts the buckets
 // before the session's rows are made, so that a session of a thousand
 // years fails without allocating them; on success, st's span includes
 // the session's.
-func checkSpan(st *rowStore, w *window, s, e instant, limit int) error {
+func checkSpan(st *rowStore, s, e instant, limit int) error {
 	if limit <= 0 {
-		return nil
-	}
-	s, e, ok := w.clipSession(s, e)
-	if !ok {
 		return nil
 	}
 	last := e.sec // the last second that the session touches
