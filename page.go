@@ -10,6 +10,7 @@ import (
 	"iter"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sessionagg/sessionagg/internal/jsonfloat"
@@ -150,7 +151,20 @@ func (r *Result) token(off int) string {
 
 func (r *Result) decodeToken(token string) (int, error) {
 	bad := func(why string) (int, error) {
-		return 0, fmt.Errorf("%w %q: %s", ErrInvalidToken, token, why)
+		// The token as given, or its start: an error need not be as
+		// long as what it refuses.
+		quoted := strconv.Quote(token)
+		if len(token) > 64 {
+			quoted = strconv.Quote(token[:64]) + "…"
+		}
+		return 0, fmt.Errorf("%w %s: %s", ErrInvalidToken, quoted, why)
+	}
+	// base64 skips \n and \r, even in Strict mode: a token must be
+	// exactly one that Page gave out, in the alphabet alone.
+	if len(token) != base64.RawURLEncoding.EncodedLen(25) || strings.ContainsFunc(token, func(c rune) bool {
+		return !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_')
+	}) {
+		return bad("not a token of this package")
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) != 25 {

@@ -3,6 +3,7 @@ package sessionagg_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,6 +198,25 @@ func TestPageTokenCorrupted(t *testing.T) {
 		if !errors.Is(err, sessionagg.ErrInvalidToken) {
 			t.Errorf("Page(%q) = %v, want an error wrapping ErrInvalidToken", b, err)
 		}
+	}
+}
+
+// TestPageTokenStrict checks that a token is refused unless it is exactly
+// one the result gave out, whitespace included, and that the error quotes
+// a long token in part. Before, base64 skipped \n and \r inserted into a
+// token, and a 1 MB token made a 1 MB error.
+func TestPageTokenStrict(t *testing.T) {
+	r := pageResult(t, pageQuery, 10)
+	p, _ := r.Page("", 4)
+	token := p.NextToken
+	for _, b := range []string{token[:5] + "\n" + token[5:], token[:5] + "\r" + token[5:], token + "\n", "\r\n" + token} {
+		if _, err := r.Page(b, 4); !errors.Is(err, sessionagg.ErrInvalidToken) {
+			t.Errorf("Page(%q) = %v, want an error wrapping ErrInvalidToken", b, err)
+		}
+	}
+	_, err := r.Page(strings.Repeat("A", 1<<20), 4)
+	if !errors.Is(err, sessionagg.ErrInvalidToken) || len(err.Error()) > 200 {
+		t.Errorf("Page of a 1 MB token: an error of %d bytes, want at most 200 wrapping ErrInvalidToken", len(err.Error()))
 	}
 }
 

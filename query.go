@@ -53,7 +53,11 @@ type Query struct {
 	// the window in which a group has no piece, for every group that has
 	// a row (ungrouped: for the one group, even with no sessions). On an
 	// open side of the window the range ends at the first or last bucket
-	// that has a piece. Empty rows report only a sum, of zero.
+	// that has a piece. Empty rows report only a sum, of zero. The rows
+	// filled are the buckets of the range times the groups: MaxBuckets
+	// (and its default) bounds the buckets, not the rows, which can be
+	// that many for each group; MaxRows bounds them, filled ones
+	// included.
 	FillEmpty bool
 
 	// MaxBuckets and MaxRows, when positive, bound the number of buckets
