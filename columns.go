@@ -159,12 +159,22 @@ func (a *Aggregator) AddColumns(c Columns) error {
 		if end.less(start) || !(cost >= 0 && cost <= MaxCostInUSD) || !start.ok() || !end.ok() {
 			return fail(i)
 		}
+		if cost == 0 {
+			cost = 0 // -0 is 0, as in prepare
+		}
 		if a.filter != 0 && !filter.accepts(i) {
 			continue
 		}
 		cs, ce, ok := win.clipSession(start, end)
 		if !ok {
 			continue
+		}
+		if err := a.sp.checkYears(cs, ce); err != nil {
+			if j, err := a.addPendings(b.pending[:b.n]); err != nil {
+				a.err = &RowError{j, err}
+				return a.err
+			}
+			return &RowError{i, err}
 		}
 		p := &b.pending[b.n]
 		p.g = 0

@@ -183,6 +183,13 @@ func TestNegativeZeroCost(t *testing.T) {
 			t.Errorf("cost sum %v, min %v, max %v, avg %v: want no -0", c.Sum(), c.Min(), c.Max(), c.Avg())
 		}
 	}
+	a, _ := sessionagg.NewAggregator(sessionagg.Query{})
+	if err := a.AddColumns(sessionagg.Columns{Unit: time.Second, Start: []int64{s.Start.Unix()}, End: []int64{s.End.Unix()}, CostInUSD: []float64{s.CostInUSD}}); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := a.MarshalBinary(); err != nil || a.UnmarshalBinary(data) != nil {
+		t.Errorf("AddColumns of a cost of -0: the binary form does not round-trip (%v)", err)
+	}
 	data, err := r.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -307,6 +314,12 @@ func TestRowYears(t *testing.T) {
 			t.Errorf("%s: Add = %v, want ErrOutOfRange", tt.reason, err)
 		case resultErr != nil || r.Len() != 0:
 			t.Errorf("%s: after the refused Add, Result = %d rows, %v; want none, nil", tt.reason, r.Len(), resultErr)
+		}
+		// So does AddColumns.
+		a, _ = sessionagg.NewAggregator(tt.q)
+		err = a.AddColumns(sessionagg.Columns{Unit: time.Second, Start: []int64{tt.s.Start.Unix()}, End: []int64{tt.s.End.Unix()}})
+		if tt.ok != (err == nil) || !tt.ok && !errors.Is(err, sessionagg.ErrOutOfRange) {
+			t.Errorf("%s: AddColumns = %v", tt.reason, err)
 		}
 		// The shape refuses it too.
 		_, err = sessionagg.AggregateDevices(sessionagg.DeviceQuery{Start: tt.q.Start, End: tt.q.End, Period: tt.q.Period, Location: tt.q.Location},
