@@ -213,9 +213,9 @@ func (a *Aggregator) checkHeader(data []byte) ([]byte, error) {
 // ranks by their labels, it checks that the rows come in order, each once
 // (by bucket start, then by rank: two integers per cell, so that checking
 // costs the same whatever the labels' length). In either pass it calls
-// add, if not nil, for each cell. It gives add the cell's group number, and the group's
-// labels if the cell is the group's first (else nil); the labels and the
-// cell are valid until add returns.
+// add, if not nil, for each cell, with the cell's group number, and the
+// group's labels if the cell is the group's first (else nil); the labels
+// and the cell are valid until add returns.
 func (a *Aggregator) decodeCells(data []byte, rank []int32, add func(g int, lbl [][]byte, start, end int64, c *cell) error) ([]int, error) {
 	d := decoder{data: data}
 	n := d.uvarint()
