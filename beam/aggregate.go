@@ -3,8 +3,10 @@ package sessionbeam
 import (
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/sessionagg/sessionagg"
@@ -287,29 +289,38 @@ func (f *routeFn) ProcessElement(s sessionagg.Session, emit func(string, routed)
 		emit(string(f.key), routed{w: w, shard: shard, s: s})
 	}
 	f.last = window{}
-	// The pieces, as the library cuts them: the session clipped to the
-	// window, split at bucket boundaries; a zero-length session whose
-	// start lies in the window is one piece.
-	start, end := s.Start, s.End
-	if !q.Start.IsZero() && start.Before(q.Start) {
-		start = q.Start
+	n := 0
+	for p := range pieces(cal, q.Start, q.End, s.Start, s.End) {
+		if n++; q.MaxBuckets > 0 && n > q.MaxBuckets {
+			return fmt.Errorf("%w: a session from %s to %s spans more than %d buckets", sessionagg.ErrTooLarge, s.Start.Format(timeFormat), s.End.Format(timeFormat), q.MaxBuckets)
+		}
+		send(p.Bucket)
 	}
-	if !q.End.IsZero() && end.After(q.End) {
-		end = q.End
+	return nil
+}
+
+// pieces returns the pieces of the session [start, end) as the library
+// cuts them: clipped to the window [wStart, wEnd) (a zero side is open),
+// split at cal's bucket boundaries; a zero-length session whose start lies
+// in the window is one empty piece, and a session with nothing in the
+// window has none.
+func pieces(cal sessionagg.Calendar, wStart, wEnd, start, end time.Time) iter.Seq[sessionagg.Piece] {
+	empty := start.Equal(end)
+	if !wStart.IsZero() && start.Before(wStart) {
+		start = wStart
+	}
+	if !wEnd.IsZero() && end.After(wEnd) {
+		end = wEnd
 	}
 	switch {
 	case end.After(start):
-		n := 0
-		for p := range cal.Split(start, end) {
-			if n++; q.MaxBuckets > 0 && n > q.MaxBuckets {
-				return fmt.Errorf("%w: a session from %s to %s spans more than %d buckets", sessionagg.ErrTooLarge, s.Start.Format(timeFormat), s.End.Format(timeFormat), q.MaxBuckets)
-			}
-			send(p.Bucket)
-		}
-	case s.Start.Equal(s.End) && (q.Start.IsZero() || !s.Start.Before(q.Start)) && (q.End.IsZero() || s.Start.Before(q.End)):
-		send(cal.Bucket(s.Start))
+		return cal.Split(start, end)
+	case empty && start.Equal(end) && (wEnd.IsZero() || start.Before(wEnd)):
+		// start was not moved: a zero-length session before the window
+		// would have been clipped to an empty interval at wStart.
+		return cal.Split(start, start)
 	}
-	return nil
+	return func(func(sessionagg.Piece) bool) {}
 }
 
 // spanCalendar returns the calendar of the spans that AggregateSharded
@@ -342,33 +353,12 @@ func groupShard(q *sessionagg.Query, s *sessionagg.Session, n int) int {
 	}
 	h := uint64(14695981039346656037)
 	for _, f := range q.GroupBy {
-		for _, c := range []byte(label(s, f)) {
+		for _, c := range []byte(s.Label(f)) {
 			h = (h ^ uint64(c)) * 1099511628211
 		}
 		h = (h ^ 0xff) * 1099511628211 // a separator no UTF-8 text holds
 	}
 	return int(h % uint64(n))
-}
-
-// label returns s's value of the group-by field f.
-func label(s *sessionagg.Session, f sessionagg.Field) string {
-	switch f {
-	case sessionagg.QueueID:
-		return s.QueueID
-	case sessionagg.FleetID:
-		return s.FleetID
-	case sessionagg.JobID:
-		return s.JobID
-	case sessionagg.UserID:
-		return s.UserID
-	case sessionagg.UsageType:
-		return s.UsageType
-	case sessionagg.InstanceType:
-		return s.InstanceType
-	case sessionagg.LicenseProduct:
-		return s.LicenseProduct
-	}
-	return ""
 }
 
 // shardFn is AggregateSharded's CombineFn: combineFn over routed sessions,

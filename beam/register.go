@@ -22,6 +22,17 @@ func init() {
 	beam.RegisterCoder(reflect.TypeOf(Rows{}), EncodeRows, DecodeRows)
 	beam.RegisterCoder(reflect.TypeOf(routed{}), encodeRouted, decodeRouted)
 
+	beam.RegisterCoder(reflect.TypeOf(sessionagg.DeviceSession{}), EncodeDeviceSession, DecodeDeviceSession)
+	beam.RegisterCoder(reflect.TypeOf(sessionagg.DesktopSession{}), EncodeDesktopSession, DecodeDesktopSession)
+	beam.RegisterCoder(reflect.TypeOf(devicePiece{}), encodeDevicePiece, decodeDevicePiece)
+	beam.RegisterCoder(reflect.TypeOf(deviceAcc{}), encodeDeviceAcc, decodeDeviceAcc)
+	beam.RegisterCoder(reflect.TypeOf(deviceList{}), encodeDeviceList, decodeDeviceList)
+	beam.RegisterCoder(reflect.TypeOf(DeviceReport{}), EncodeDeviceReport, DecodeDeviceReport)
+	beam.RegisterCoder(reflect.TypeOf(desktopDay{}), encodeDesktopDay, decodeDesktopDay)
+	beam.RegisterCoder(reflect.TypeOf(desktopAcc{}), encodeDesktopAcc, decodeDesktopAcc)
+	beam.RegisterCoder(reflect.TypeOf(desktopList{}), encodeDesktopList, decodeDesktopList)
+	beam.RegisterCoder(reflect.TypeOf(DesktopReport{}), EncodeDesktopReport, DecodeDesktopReport)
+
 	register.Combiner3[Partial, sessionagg.Session, Rows](&combineFn{})
 	register.Combiner3[Partial, routed, Rows](&shardFn{})
 
@@ -30,6 +41,22 @@ func init() {
 
 	register.DoFn3x1[context.Context, fileio.ReadableFile, func(sessionagg.Session), error](&readFn{})
 	register.Emitter1[sessionagg.Session]()
+
+	register.DoFn2x1[sessionagg.DeviceSession, func(int64, devicePiece), error](&devicePiecesFn{})
+	register.Emitter2[int64, devicePiece]()
+	register.Combiner3[deviceAcc, devicePiece, deviceList](&deviceBucketFn{})
+	register.Combiner3[deviceList, deviceList, DeviceReport](&deviceReportFn{})
+	register.DoFn2x1[sessionagg.DesktopSession, func(string, desktopDay), error](&desktopDaysFn{})
+	register.Emitter2[string, desktopDay]()
+	register.Combiner3[desktopAcc, desktopDay, desktopList](&desktopFn{})
+	register.Combiner3[desktopList, desktopList, DesktopReport](&desktopReportFn{})
+
+	register.DoFn3x1[context.Context, fileio.ReadableFile, func(sessionagg.DeviceSession), error](&readDevicesFn{})
+	register.Emitter1[sessionagg.DeviceSession]()
+	register.DoFn3x1[context.Context, fileio.ReadableFile, func(sessionagg.DesktopSession), error](&readDesktopsFn{})
+	register.Emitter1[sessionagg.DesktopSession]()
+	register.DoFn2x1[context.Context, DeviceReport, error](&writeDevicesFn{})
+	register.DoFn2x1[context.Context, DesktopReport, error](&writeDesktopsFn{})
 
 	register.Function1x2[int, int, int](fileFn)
 	register.DoFn1x2[Rows, int, Rows](&rowsFileFn{})

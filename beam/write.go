@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -77,8 +78,20 @@ func (f *writeFn) ProcessElement(ctx context.Context, i int, _ func(*int) bool, 
 		all = append(all, r)
 	}
 	slices.SortFunc(all, func(a, b Rows) int { return a.w.Start.Compare(b.w.Start) })
+	return writeLines(ctx, f.name(i), func(yield func([]byte, error) bool) {
+		for _, r := range all {
+			for line, err := range r.JSONLines() {
+				if !yield(line, err) || err != nil {
+					return
+				}
+			}
+		}
+	})
+}
 
-	name := f.name(i)
+// writeLines writes lines to the file name, each followed by a newline;
+// an error from lines stops the writing and is returned.
+func writeLines(ctx context.Context, name string, lines iter.Seq2[[]byte, error]) (err error) {
 	fs, err := filesystem.New(ctx, name)
 	if err != nil {
 		return err
@@ -94,14 +107,42 @@ func (f *writeFn) ProcessElement(ctx context.Context, i int, _ func(*int) bool, 
 		}
 	}()
 	w := bufio.NewWriterSize(wc, 1<<16)
-	for _, r := range all {
-		for line, err := range r.JSONLines() {
-			if err != nil {
-				return err
-			}
-			w.Write(line)
-			w.WriteByte('\n')
+	for line, err := range lines {
+		if err != nil {
+			return err
 		}
+		w.Write(line)
+		w.WriteByte('\n')
 	}
 	return w.Flush()
+}
+
+// WriteDevicesJSONLines writes the DeviceReport of AggregateDevices, a
+// PCollection of one, to the file path as JSON Lines, one TRRO
+// SessionIntervalStatistic a line (DeviceReport.JSONLines), in time
+// order. Files are written as by WriteJSONLines.
+func WriteDevicesJSONLines(s beam.Scope, path string, reports beam.PCollection) {
+	filesystem.ValidateScheme(path)
+	beam.ParDo0(s.Scope("sessionbeam.WriteDevicesJSONLines"), &writeDevicesFn{Path: path}, reports)
+}
+
+type writeDevicesFn struct{ Path string }
+
+func (f *writeDevicesFn) ProcessElement(ctx context.Context, r DeviceReport) error {
+	return writeLines(ctx, f.Path, r.JSONLines())
+}
+
+// WriteDesktopsJSONLines writes the DesktopReport of DesktopUsageReport,
+// a PCollection of one, to the file path as JSON Lines, one Workspace
+// desktop a line (DesktopReport.JSONLines), in the report's order. Files
+// are written as by WriteJSONLines.
+func WriteDesktopsJSONLines(s beam.Scope, path string, reports beam.PCollection) {
+	filesystem.ValidateScheme(path)
+	beam.ParDo0(s.Scope("sessionbeam.WriteDesktopsJSONLines"), &writeDesktopsFn{Path: path}, reports)
+}
+
+type writeDesktopsFn struct{ Path string }
+
+func (f *writeDesktopsFn) ProcessElement(ctx context.Context, r DesktopReport) error {
+	return writeLines(ctx, f.Path, r.JSONLines())
 }
