@@ -46,59 +46,125 @@ const (
 var (
 	input       = flag.String("input", "", "the files to read, a glob (local, or gs:// with Dataflow)")
 	output      = flag.String("output", "", "the file to write, or with -shards N the prefix of N files")
-	shards      = flag.Int("shards", 0, "0: aggregate in one place, write one file in order; N: spread the rows over N shards of the groups per bucket and write N files")
 	inputFormat = flag.String("input-format", "", "csv or jsonl (default: jsonl for .jsonl and .ndjson files, else csv)")
 	inputZone   = flag.String("input-timezone", "", "the zone of input times written without an offset, as -timezone (default: none, such times are errors)")
 	start       = flag.String("start", "", "the window's start: RFC 3339, Unix seconds, or a local date or date-time on -timezone's clock (default: open)")
 	end         = flag.String("end", "", "the window's end, as -start (default: open)")
-	period      = flag.String("period", "DAILY", "HOURLY, DAILY, WEEKLY or MONTHLY, or hour, day, week, month")
 	zone        = flag.String("timezone", "UTC", "the zone of the buckets: UTC, UTC+8, UTC-09:30 ... (UTC+8 is 8 hours ahead of UTC) or an IANA name such as Europe/Berlin")
-	groupBy     = flag.String("group-by", "", "comma list of QUEUE_ID, FLEET_ID, JOB_ID, USER_ID, USAGE_TYPE, INSTANCE_TYPE, LICENSE_PRODUCT")
-	statistics  = flag.String("statistics", "", "comma list of SUM, MIN, MAX, AVG (default: all four)")
-	queueIDs    = flag.String("queue-ids", "", "count only these queues: a comma list of 1 to 10 ids")
-	fleetIDs    = flag.String("fleet-ids", "", "count only these fleets: a comma list of 1 to 10 ids")
+
+	// The flags of one report, defined by sessionsFlags, devicesFlags or
+	// desktopsFlags.
+	shards                                  *int
+	period, groupBy, statistics             *string
+	queueIDs, fleetIDs                      *string
+	deviceID                                *string
+	fillEmpty                               *bool
+	resourceName, minIdle, maxIdle          *string
+	minHours, maxHours, sortField, sortType *string
 )
 
-func main() {
+func sessionsFlags() {
+	shards = flag.Int("shards", 0, "0: aggregate in one place, write one file in order; N: spread the rows over N shards of the groups per bucket and write N files")
+	period = flag.String("period", "DAILY", "HOURLY, DAILY, WEEKLY or MONTHLY, or hour, day, week, month")
+	groupBy = flag.String("group-by", "", "comma list of QUEUE_ID, FLEET_ID, JOB_ID, USER_ID, USAGE_TYPE, INSTANCE_TYPE, LICENSE_PRODUCT")
+	statistics = flag.String("statistics", "", "comma list of SUM, MIN, MAX, AVG (default: all four)")
+	queueIDs = flag.String("queue-ids", "", "count only these queues: a comma list of 1 to 10 ids")
+	fleetIDs = flag.String("fleet-ids", "", "count only these fleets: a comma list of 1 to 10 ids")
+}
+
+func devicesFlags() {
+	period = flag.String("period", "day", "hour, day or month (TRRO's intervals), or week")
+	deviceID = flag.String("device-id", "", "count only the sessions whose field or remote device is ID")
+	fillEmpty = flag.Bool("fill-empty", false, "also write each bucket of the window that has no session")
+}
+
+func desktopsFlags() {
+	resourceName = flag.String("resource-name", "", "only the desktops whose name contains TEXT, ignoring letter case")
+	minIdle = flag.String("min-idle-days", "", "only the desktops with N or more idle days")
+	maxIdle = flag.String("max-idle-days", "", "only the desktops with N or fewer idle days")
+	minHours = flag.String("usage-min-hours", "", "only the desktops with N or more hours of usage")
+	maxHours = flag.String("usage-max-hours", "", "only the desktops with N or fewer hours of usage")
+	sortField = flag.String("sort-field", "", "usage or idle (default: by resource id)")
+	sortType = flag.String("sort-type", "", "ASC or DESC (default ASC; needs -sort-field)")
+}
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+// run is the command with its arguments; it returns the exit status.
+// It parses the process's flag set, which Beam's flags (--runner ...)
+// are defined on, so it runs once a process.
+func run(args []string) int {
+	mode := "sessions"
+	if len(args) > 0 && (args[0] == "devices" || args[0] == "desktops") {
+		mode, args = args[0], args[1:]
+	}
+	switch mode {
+	case "devices":
+		devicesFlags()
+	case "desktops":
+		desktopsFlags()
+	default:
+		sessionsFlags()
+	}
+	flag.CommandLine.Init("sessionagg-beam", flag.ContinueOnError)
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "Usage: sessionagg-beam -input GLOB -output PATH [flags]\n\nThe flags of the query mean what sessionagg's mean; --runner picks Beam's runner (default prism).\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: sessionagg-beam [devices|desktops] -input GLOB -output PATH [flags]\n\nThe flags of the query mean what sessionagg's (sessionagg devices', sessionagg desktops') mean; --runner picks Beam's runner (default prism).\n\n")
 		flag.PrintDefaults()
 	}
-	flag.Parse()
+	if err := flag.CommandLine.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
 	beam.Init() // on a worker, this runs the worker and does not return
 
-	q, err := query()
-	if err == nil && (*input == "" || *output == "") {
-		err = errors.New("-input and -output are required")
-	}
-	if err == nil && *shards < 0 {
-		err = fmt.Errorf("-shards %d: want 0 for one file, or more", *shards)
-	}
-	if err == nil && flag.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q: the input is -input GLOB", flag.Arg(0))
-	}
 	var p *beam.Pipeline
+	err := checkFlags()
 	if err == nil {
-		p, err = pipeline(q)
+		switch mode {
+		case "devices":
+			p, err = devicesPipeline()
+		case "desktops":
+			p, err = desktopsPipeline()
+		default:
+			var q sessionagg.Query
+			if q, err = query(); err == nil {
+				p, err = pipeline(q)
+			}
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sessionagg-beam: %v\nRun 'sessionagg-beam -h' for help.\n", trim(err))
-		os.Exit(2)
+		return 2
 	}
 	if err := beamx.Run(context.Background(), p); err != nil {
 		fmt.Fprintf(os.Stderr, "sessionagg-beam: %v\n", err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
+}
+
+// checkFlags checks the flags that every report has.
+func checkFlags() error {
+	switch {
+	case *input == "" || *output == "":
+		return errors.New("-input and -output are required")
+	case shards != nil && *shards < 0:
+		return fmt.Errorf("-shards %d: want 0 for one file, or more", *shards)
+	case flag.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q: the input is -input GLOB", flag.Arg(0))
+	case *inputZone != "":
+		if _, err := sessionbeam.LoadZone(*inputZone); err != nil {
+			return fmt.Errorf("-input-timezone: %w", err)
+		}
+	}
+	return nil
 }
 
 // pipeline reads -input, aggregates and writes -output.
 func pipeline(q sessionagg.Query) (*beam.Pipeline, error) {
 	p, s := beam.NewPipelineWithRoot()
-	if *inputZone != "" {
-		if _, err := sessionbeam.LoadZone(*inputZone); err != nil {
-			return nil, fmt.Errorf("-input-timezone: %w", err)
-		}
-	}
 	sessions, err := sessionbeam.ReadSessions(s, *input, *inputFormat, *inputZone)
 	if err != nil {
 		return nil, fmt.Errorf("-input-format: %w", err)
@@ -123,13 +189,7 @@ func query() (sessionagg.Query, error) {
 	if q.Period, err = sessionagg.ParsePeriod(*period); err != nil {
 		return q, fmt.Errorf("-period: %w", err)
 	}
-	if q.Location, err = sessionbeam.LoadZone(*zone); err != nil {
-		return q, fmt.Errorf("-timezone: %w", err)
-	}
-	if q.Start, err = flagTime("-start", *start, q.Location); err != nil {
-		return q, err
-	}
-	if q.End, err = flagTime("-end", *end, q.Location); err != nil {
+	if q.Location, q.Start, q.End, err = window(); err != nil {
 		return q, err
 	}
 	for _, s := range list(*groupBy) {
