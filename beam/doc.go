@@ -27,6 +27,19 @@
 // sessionagg.Result, and which [WriteJSONLines] writes as JSON Lines in the
 // cloud API's row shape.
 //
+// # TRRO and Workspace
+//
+// [AggregateDevices] gives sessionagg.AggregateDevices' statistics: pieces
+// keyed by bucket, each bucket's accumulator holding counts, an exact
+// integer total of nanoseconds and the sets of field and remote devices,
+// merged by sums and set union. [DesktopUsageReport] gives
+// sessionagg.DesktopUsageReport's desktops: day usage keyed by desktop,
+// merged by sums, each desktop finished by the library itself over its
+// per-day usage (so its days, idle days and filters are the library's),
+// and the kept desktops sorted on one worker. Their results are one
+// [DeviceReport] or [DesktopReport], which [WriteDevicesJSONLines] and
+// [WriteDesktopsJSONLines] write.
+//
 // # What travels
 //
 // The query travels by value: its window as instants, its zone by name

@@ -76,8 +76,8 @@ func randomDevices(r *rand.Rand) (sessionagg.DeviceQuery, []sessionagg.DeviceSes
 func randomDesktops(r *rand.Rand) (sessionagg.UsageQuery, []sessionagg.DesktopSession) {
 	loc, base, draw := randomTimes(r)
 	q := sessionagg.UsageQuery{Location: loc,
-		Start: base.Add(time.Duration(r.Int64N(int64(48 * time.Hour)))).In(loc),
-		End:   base.Add(48*time.Hour + time.Duration(r.Int64N(int64(96*time.Hour)))).In(loc),
+		Start:  base.Add(time.Duration(r.Int64N(int64(48 * time.Hour)))).In(loc),
+		End:    base.Add(48*time.Hour + time.Duration(r.Int64N(int64(96*time.Hour)))).In(loc),
 		SortBy: sessionagg.UsageSort(r.IntN(3)), Descending: r.IntN(2) == 0,
 	}
 	switch r.IntN(4) {
