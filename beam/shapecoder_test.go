@@ -14,6 +14,12 @@ func genTime(t *rapid.T, name string) time.Time {
 	return time.Unix(rapid.Int64Range(-1e11, 1e11).Draw(t, name), rapid.Int64Range(0, 1e9-1).Draw(t, name+"ns")).UTC()
 }
 
+// genQueryTime draws a time that a query may start at: in the years 1 to
+// 9999, where its buckets can be written.
+func genQueryTime(t *rapid.T, name string) time.Time {
+	return time.Unix(rapid.Int64Range(-62135596800, 253402300799-86400).Draw(t, name), 0).UTC()
+}
+
 // roundTrip checks that v comes back from its coder, and that every
 // shorter form is an error wrapping ErrInvalidData.
 func roundTrip[T any](t *rapid.T, v T, enc func(T) []byte, dec func([]byte) (T, error), opts ...cmp.Option) {
@@ -52,7 +58,7 @@ func TestShapeCoders(t *testing.T) {
 		roundTrip(t, a, encodeDeviceAcc, decodeDeviceAcc, allow)
 		l := fn.ExtractOutput(a)
 		roundTrip(t, l, encodeDeviceList, decodeDeviceList, allow)
-		sp, err := newDeviceSpec(sessionagg.DeviceQuery{Start: genTime(t, "qs"), Period: sessionagg.Hourly, FillEmpty: true, DeviceID: "f-1"})
+		sp, err := newDeviceSpec(sessionagg.DeviceQuery{Start: genQueryTime(t, "qs"), Period: sessionagg.Hourly, FillEmpty: true, DeviceID: "f-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
