@@ -192,3 +192,40 @@ func BenchmarkRows(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJSON writes every row of each query's Result as JSON: with
+// Page and Page.MarshalJSON, one Row value a row, and with
+// AppendPageJSON, from the rows as they lie into a buffer reused from one
+// op to the next. ns/row is the figure to watch.
+func BenchmarkJSON(b *testing.B) {
+	d := benchData()
+	for _, bq := range benchQueries {
+		res, err := sessionagg.Aggregate(bq.query(), slices.Values(d.sessions))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bq.name+"/PageMarshalJSON", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				p, err := res.Page("", 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := p.MarshalJSON(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*res.Len()), "ns/row")
+		})
+		b.Run(bq.name+"/AppendPageJSON", func(b *testing.B) {
+			b.ReportAllocs()
+			var buf []byte
+			for range b.N {
+				if buf, err = res.AppendPageJSON(buf[:0], "", 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*res.Len()), "ns/row")
+		})
+	}
+}

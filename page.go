@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -315,5 +316,127 @@ func appendJSONString(b []byte, s string) []byte {
 // MarshalJSON writes all of r in the cloud API's response shape, with
 // status COMPLETED and no nextToken: see [Page.MarshalJSON].
 func (r *Result) MarshalJSON() ([]byte, error) {
-	return Page{Rows: r.rows(0, r.Len()), r: r}.MarshalJSON()
+	return r.AppendPageJSON(nil, "", 0)
+}
+
+// AppendPageJSON appends to b the JSON of the page that token and
+// maxResults point to: the bytes that [Result.Page] and then
+// [Page.MarshalJSON] return, made from the rows as they lie, with no Row
+// per row. A bad token is Page's error, with b returned unchanged.
+func (r *Result) AppendPageJSON(b []byte, token string, maxResults int) ([]byte, error) {
+	off, end, next, err := r.pageBounds(token, maxResults)
+	if err != nil {
+		return b, err
+	}
+	b = append(b, `{"statistics":[`...)
+	b = r.AppendRowsJSON(b, off, end, ',')
+	b = append(b, `],"status":"COMPLETED"`...)
+	if next != "" {
+		b = append(b, `,"nextToken":`...)
+		b = appendJSONString(b, next)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendRowsJSON appends to b rows [i, j) of r, in order, each as
+// [Page.MarshalJSON] writes it in the statistics array, with the byte sep
+// between one row and the next: ',' for the elements of a JSON array,
+// '\n' for JSON Lines. It makes no Row per row, and formats the times of
+// a bucket once for all its rows. AppendRowsJSON panics if i or j is out
+// of range or j < i, as slicing does.
+func (r *Result) AppendRowsJSON(b []byte, i, j int, sep byte) []byte {
+	_ = r.refs[i:j] // the panic of a bad range, before anything is written
+	var w rowsJSON
+	w.init(r)
+	var sum int64
+	for lo := i; lo < j; lo += readAhead {
+		hi := min(j, lo+readAhead)
+		sum += r.load(lo, hi)
+		for k := lo; k < hi; k++ {
+			if k > i {
+				b = append(b, sep)
+			}
+			b = w.append(b, &r.refs[k])
+		}
+	}
+	readSink.Add(sum)
+	return b
+}
+
+// rowsJSON appends rows of a Result as appendRowJSON does, from the row
+// store: each row's labels from its group, its statistics from its cell,
+// and its times formatted once per bucket.
+type rowsJSON struct {
+	r     *Result
+	keys  []jsonLabel // the labels, in response order
+	stats uint8
+
+	// The last bucket's start and end, and their RFC 3339 bytes (quoted);
+	// has says whether they are set.
+	has        bool
+	start, end int64
+	st, et     []byte
+
+	empty sums // the sums of an empty row
+}
+
+// A jsonLabel is a label of a row in the JSON: its key with the quotes
+// and colon, the index of its field in the query's GroupBy, and whether
+// jobName follows it.
+type jsonLabel struct {
+	key   string
+	k     int
+	byJob bool
+}
+
+func (w *rowsJSON) init(r *Result) {
+	w.r = r
+	q := &r.q
+	w.stats = q.statistics()
+	for _, f := range responseOrder {
+		if k := slices.Index(q.GroupBy, f); k >= 0 {
+			w.keys = append(w.keys, jsonLabel{`"` + jsonNames[f] + `":`, k, f == JobID})
+		}
+	}
+}
+
+func (w *rowsJSON) append(b []byte, ref *rowRef) []byte {
+	r := w.r
+	if !w.has || ref.start != w.start {
+		w.st = append(w.st[:0], `,"aggregationStartTime":"`...)
+		w.st = r.win.startTime(ref.start, r.loc).AppendFormat(w.st, rfc3339)
+	}
+	if !w.has || ref.end != w.end {
+		w.et = append(w.et[:0], `","aggregationEndTime":"`...)
+		w.et = r.win.endTime(ref.end, r.loc).AppendFormat(w.et, rfc3339)
+		w.et = append(w.et, `"}`...)
+	}
+	w.has, w.start, w.end = true, ref.start, ref.end
+	var s *sums
+	job := ""
+	if ref.cell >= 0 {
+		s, job = r.view.sums(ref)
+	} else {
+		s = &w.empty
+	}
+	b = append(b, '{')
+	ls := r.groups[ref.group]
+	for _, l := range w.keys {
+		b = append(b, l.key...)
+		b = appendJSONString(b, ls[l.k])
+		b = append(b, ',')
+		if l.byJob {
+			b = append(b, `"jobName":`...)
+			b = appendJSONString(b, job)
+			b = append(b, ',')
+		}
+	}
+	b = append(b, `"count":`...)
+	b = strconv.AppendInt(b, s.runtime.count, 10)
+	b = append(b, `,"costInUsd":`...)
+	b = appendStatsJSON(b, &s.cost, w.stats)
+	b = append(b, `,"runtimeInSeconds":`...)
+	b = appendStatsJSON(b, &s.runtime, w.stats)
+	b = append(b, w.st...)
+	return append(b, w.et...)
 }

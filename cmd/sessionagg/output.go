@@ -16,8 +16,8 @@ import (
 
 // The three output formats. Each writes one page of rows, once the run can
 // no longer fail but for writing: table and csv stream the rows through a
-// bufio.Writer, and json indents what Page.MarshalJSON returns as it
-// writes it.
+// bufio.Writer, and json indents what Result.AppendPageJSON returns as
+// it writes it.
 
 // statOrder is the order of the statistics in every format: that of the
 // cloud API's response.
@@ -64,16 +64,6 @@ func labelColumns(q *sessionagg.Query) []column {
 		}
 	}
 	return cols
-}
-
-// writeJSON writes the page as the library marshals it, indented.
-func writeJSON(w *bufio.Writer, p sessionagg.Page) error {
-	b, err := p.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	indentJSON(w, b)
-	return w.WriteByte('\n')
 }
 
 // indentJSON writes the compact JSON src (no space outside strings, as
