@@ -1,5 +1,7 @@
 // Times DuckDB on the data set and the queries of sessionagg's benchmarks:
-// node duckdb.mjs sessions.csv [sessions.parquet [runs]]. The CSV and the
+// node duckdb.mjs sessions.csv [sessions.parquet [runs [threads]]], where
+// a CSV of - times only the Parquet file and threads is a comma-separated
+// list (default 1,2). The CSV and the
 // Parquet file come from `go run . -out sessions.csv -parquet
 // sessions.parquet`. Each query splits sessions at bucket boundaries in
 // SQL, as sessionagg does, and reports count, sum, min, max and avg of the
@@ -8,12 +10,13 @@
 // each query reads the file, as sessionagg's AddParquet does.
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [path, parquetPath, runsArg] = process.argv.slice(2);
-if (!path) {
-  console.error('usage: node duckdb.mjs sessions.csv [sessions.parquet [runs]]');
+const [path, parquetPath, runsArg, threadsArg] = process.argv.slice(2);
+if (!path || path === '-' && !parquetPath) {
+  console.error('usage: node duckdb.mjs sessions.csv|- [sessions.parquet [runs [threads]]]');
   process.exit(2);
 }
 const runs = Number(runsArg ?? 3);
+const threadCounts = (threadsArg ?? '1,2').split(',').map(Number);
 
 // pieces(size, off): the pieces of each session on a grid of fixed buckets
 // of size seconds, offset off seconds east of UTC: bucket k is
@@ -55,14 +58,21 @@ const queries = (s) => [
 const instance = await DuckDBInstance.create(':memory:');
 const con = await instance.connect();
 let t0 = performance.now();
-await con.run(`CREATE TABLE s AS SELECT * FROM read_csv('${path}', header = true,
+const csv = path !== '-';
+if (csv) {
+  await con.run(`CREATE TABLE s AS SELECT * FROM read_csv('${path}', header = true,
   columns = {'start': 'BIGINT', 'end': 'BIGINT', 'queue': 'VARCHAR', 'user': 'VARCHAR', 'itype': 'VARCHAR', 'cost': 'DOUBLE'})`);
+}
 // The starts of the months in UTC-3 around the window, as Unix seconds.
 await con.run(`CREATE TABLE months AS
   SELECT epoch(m + INTERVAL 3 HOUR)::BIGINT AS m_start, epoch(m + INTERVAL 1 MONTH + INTERVAL 3 HOUR)::BIGINT AS m_end
   FROM range(TIMESTAMP '2025-12-01', TIMESTAMP '2026-06-01', INTERVAL 1 MONTH) t(m)`);
-const sessions = Number((await con.runAndReadAll('SELECT count(*) FROM s')).getRows()[0][0]);
-console.log(`DuckDB ${(await con.runAndReadAll('SELECT version()')).getRows()[0][0]}: loaded ${sessions} sessions in ${(performance.now() - t0).toFixed(0)} ms (not counted)`);
+const version = (await con.runAndReadAll('SELECT version()')).getRows()[0][0];
+let sessions;
+if (csv) {
+  sessions = Number((await con.runAndReadAll('SELECT count(*) FROM s')).getRows()[0][0]);
+  console.log(`DuckDB ${version}: loaded ${sessions} sessions in ${(performance.now() - t0).toFixed(0)} ms (not counted)`);
+}
 
 // The Parquet file as the CSV's table: Unix seconds, the labels' short
 // names. DuckDB reads only the columns a query uses.
@@ -71,12 +81,17 @@ if (parquetPath) {
     queueId AS queue, userId AS "user", instanceType AS itype, costInUsd AS cost FROM read_parquet('${parquetPath}')`);
 }
 
-const sources = [['s', 'CSV loaded', queries('s')]];
+if (!csv) {
+  sessions = Number((await con.runAndReadAll(`SELECT count(*) FROM read_parquet('${parquetPath}')`)).getRows()[0][0]);
+  console.log(`DuckDB ${version}: ${sessions} sessions in the Parquet file`);
+}
+
+const sources = csv ? [['s', 'CSV loaded', queries('s')]] : [];
 if (parquetPath) {
   sources.push(['p', 'Parquet file', queries('p')]);
 }
 for (const [, from, qs] of sources) {
-  for (const threads of [1, 2]) {
+  for (const threads of threadCounts) {
     await con.run(`SET threads = ${threads}`);
     for (const [name, sql] of qs) {
       let best = Infinity;

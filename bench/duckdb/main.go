@@ -90,8 +90,16 @@ func main() {
 	out := flag.String("out", "", "write the sessions as CSV to this file")
 	pq := flag.String("parquet", "", "write the sessions as Parquet to this file, and time sessionagg reading it")
 	runs := flag.Int("runs", 3, "time each query as the best of this many runs")
+	only := flag.String("time-parquet", "", "time only AddParquet on this existing Parquet file, for rounds.sh")
 	flag.Parse()
 
+	if *only != "" {
+		fmt.Printf("sessionagg, GOMAXPROCS=%d, best of %d runs\n", runtime.GOMAXPROCS(0), *runs)
+		for _, q := range queries() {
+			timeParquet(*only, q.name, q.q, *runs)
+		}
+		return
+	}
 	sessions, records := generate()
 	if *out != "" {
 		if err := writeCSV(*out, records); err != nil {
@@ -103,18 +111,8 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	queries := []struct {
-		name string
-		q    sessionagg.Query
-	}{
-		{"Q1 hourly UTC+8 by queue", sessionagg.Query{Start: epoch, End: windowEnd, Period: sessionagg.Hourly,
-			Location: zone("UTC+8"), GroupBy: []sessionagg.Field{sessionagg.QueueID}}},
-		{"Q2 daily UTC+8 by queue, user", sessionagg.Query{Start: epoch, End: windowEnd, Period: sessionagg.Daily,
-			Location: zone("UTC+8"), GroupBy: []sessionagg.Field{sessionagg.QueueID, sessionagg.UserID}}},
-		{"Q3 monthly UTC-3", sessionagg.Query{Start: epoch, End: windowEnd, Period: sessionagg.Monthly, Location: zone("UTC-3")}},
-	}
 	fmt.Printf("sessionagg, GOMAXPROCS=%d, best of %d runs\n", runtime.GOMAXPROCS(0), *runs)
-	for _, q := range queries {
+	for _, q := range queries() {
 		for _, parallel := range []bool{false, true} {
 			var res *sessionagg.Result
 			best := time.Duration(math.MaxInt64)
@@ -146,19 +144,39 @@ func main() {
 		if *pq == "" {
 			continue
 		}
-		// End to end from the Parquet file, rows read as a caller reads
-		// them: what DuckDB's query of the file does.
-		best := time.Duration(math.MaxInt64)
-		var rows int
-		var runtimeSum, costSum float64
-		for range *runs {
-			t0 := time.Now()
-			rows, runtimeSum, costSum = fromParquet(*pq, q.q)
-			best = min(best, time.Since(t0))
-		}
-		fmt.Printf("%-32s %-18s %8.1f ms %7.1f ns/session  rows %7d  runtime %.6e s  cost %.6e USD\n",
-			q.name, "AddParquet", float64(best.Microseconds())/1e3, float64(best.Nanoseconds())/sessionCount, rows, runtimeSum, costSum)
+		timeParquet(*pq, q.name, q.q, *runs)
 	}
+}
+
+// A query is one of the three benchmark queries, with its name.
+type query struct {
+	name string
+	q    sessionagg.Query
+}
+
+func queries() []query {
+	return []query{
+		{"Q1 hourly UTC+8 by queue", sessionagg.Query{Start: epoch, End: windowEnd, Period: sessionagg.Hourly,
+			Location: zone("UTC+8"), GroupBy: []sessionagg.Field{sessionagg.QueueID}}},
+		{"Q2 daily UTC+8 by queue, user", sessionagg.Query{Start: epoch, End: windowEnd, Period: sessionagg.Daily,
+			Location: zone("UTC+8"), GroupBy: []sessionagg.Field{sessionagg.QueueID, sessionagg.UserID}}},
+		{"Q3 monthly UTC-3", sessionagg.Query{Start: epoch, End: windowEnd, Period: sessionagg.Monthly, Location: zone("UTC-3")}},
+	}
+}
+
+// timeParquet times q end to end from the Parquet file at path, rows read
+// as a caller reads them: what DuckDB's query of the file does.
+func timeParquet(path, name string, q sessionagg.Query, runs int) {
+	best := time.Duration(math.MaxInt64)
+	var rows int
+	var runtimeSum, costSum float64
+	for range runs {
+		t0 := time.Now()
+		rows, runtimeSum, costSum = fromParquet(path, q)
+		best = min(best, time.Since(t0))
+	}
+	fmt.Printf("%-32s %-18s %8.1f ms %7.1f ns/session  rows %7d  runtime %.6e s  cost %.6e USD\n",
+		name, "AddParquet", float64(best.Microseconds())/1e3, float64(best.Nanoseconds())/sessionCount, rows, runtimeSum, costSum)
 }
 
 // fromParquet aggregates the Parquet file at path by q, reads every row,
