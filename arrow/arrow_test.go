@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
 	"github.com/sessionagg/sessionagg"
@@ -590,4 +591,46 @@ func TestAddParquetErrors(t *testing.T) {
 			t.Errorf("%s: AddParquet = %v, want %s...", tc.reason, err, tc.want)
 		}
 	}
+}
+
+// TestAddParquetParallelIsAddParquet checks that reading the row groups
+// of a file on several goroutines and merging gives the rows of reading
+// it on one, and, for a file with a bad row, the same error, with a left
+// unchanged when there are row groups to share.
+func TestAddParquetParallelIsAddParquet(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		q, sessions, l := draw(t, []encoding{missing, plain, dictInt32})
+		if len(sessions) == 0 {
+			return
+		}
+		bad := -1
+		if rapid.IntRange(0, 4).Draw(t, "hasBad") == 0 {
+			bad = rapid.IntRange(0, len(sessions)-1).Draw(t, "bad")
+			l.cost = true
+			sessions[bad].CostInUSD = -1
+		}
+		rec := record(t, sessions, l)
+		defer rec.Release()
+		rowGroup := rapid.IntRange(1, 20).Draw(t, "rowGroup")
+		file := writeParquet(t, int64(rowGroup), true, rec)
+		n := rapid.IntRange(2, 5).Draw(t, "goroutines")
+		groups := (len(sessions) + rowGroup - 1) / rowGroup
+
+		seq := newAggregator(t, q)
+		wantErr := sessionarrow.AddParquet(context.Background(), seq, bytes.NewReader(file))
+		par := newAggregator(t, q)
+		err := sessionarrow.AddParquetParallel(context.Background(), par, bytes.NewReader(file), n)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("AddParquetParallel(%d) = %v, want AddParquet's %v", n, err, wantErr)
+		}
+		if err != nil {
+			if got := rows(t, par); len(got) != 0 && groups > 1 {
+				t.Fatalf("AddParquetParallel(%d) over %d row groups = %v, and added %v", n, groups, err, got)
+			}
+			return
+		}
+		if diff := cmp.Diff(rows(t, seq), rows(t, par), cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
+			t.Fatalf("%v in %v, %d goroutines (-AddParquet +AddParquetParallel):\n%s", q.Period, q.Location, n, diff)
+		}
+	})
 }

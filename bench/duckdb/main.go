@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -91,9 +92,21 @@ func main() {
 	pq := flag.String("parquet", "", "write the sessions as Parquet to this file, and time sessionagg reading it")
 	runs := flag.Int("runs", 3, "time each query as the best of this many runs")
 	only := flag.String("time-parquet", "", "time only AddParquet on this existing Parquet file, for rounds.sh")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of -time-parquet to this file")
+	flag.IntVar(&goroutines, "goroutines", 1, "read the Parquet file's row groups on this many goroutines (AddParquetParallel)")
 	flag.Parse()
 
 	if *only != "" {
+		if *profile != "" {
+			f, err := os.Create(*profile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		fmt.Printf("sessionagg, GOMAXPROCS=%d, best of %d runs\n", runtime.GOMAXPROCS(0), *runs)
 		for _, q := range queries() {
 			timeParquet(*only, q.name, q.q, *runs)
@@ -176,8 +189,11 @@ func timeParquet(path, name string, q sessionagg.Query, runs int) {
 		best = min(best, time.Since(t0))
 	}
 	fmt.Printf("%-32s %-18s %8.1f ms %7.1f ns/session  rows %7d  runtime %.6e s  cost %.6e USD\n",
-		name, "AddParquet", float64(best.Microseconds())/1e3, float64(best.Nanoseconds())/sessionCount, rows, runtimeSum, costSum)
+		name, fmt.Sprintf("AddParquet/%d", goroutines), float64(best.Microseconds())/1e3, float64(best.Nanoseconds())/sessionCount, rows, runtimeSum, costSum)
 }
+
+// goroutines is the -goroutines flag.
+var goroutines int
 
 // fromParquet aggregates the Parquet file at path by q, reads every row,
 // and returns the number of rows and the sums of their runtimes and costs.
@@ -191,7 +207,7 @@ func fromParquet(path string, q sessionagg.Query) (rows int, runtimeSum, costSum
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := sessionarrow.AddParquet(context.Background(), a, f); err != nil {
+	if err := sessionarrow.AddParquetParallel(context.Background(), a, f, goroutines); err != nil {
 		log.Fatal(err)
 	}
 	res, err := a.Result()
