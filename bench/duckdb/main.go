@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sessionagg/sessionagg"
@@ -93,6 +94,7 @@ func main() {
 	runs := flag.Int("runs", 3, "time each query as the best of this many runs")
 	only := flag.String("time-parquet", "", "time only AddParquet on this existing Parquet file, for rounds.sh")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of -time-parquet to this file")
+	only1 := flag.String("query", "", "with -time-parquet, time only the query of this name (Q1, Q2 or Q3)")
 	flag.IntVar(&goroutines, "goroutines", 1, "read the Parquet file's row groups on this many goroutines (AddParquetParallel)")
 	flag.Parse()
 
@@ -109,6 +111,9 @@ func main() {
 		}
 		fmt.Printf("sessionagg, GOMAXPROCS=%d, best of %d runs\n", runtime.GOMAXPROCS(0), *runs)
 		for _, q := range queries() {
+			if *only1 != "" && !strings.HasPrefix(q.name, *only1+" ") {
+				continue
+			}
 			timeParquet(*only, q.name, q.q, *runs)
 		}
 		return

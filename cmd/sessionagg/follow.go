@@ -32,7 +32,10 @@ func runFollow(opts *options, agg *sessionagg.Aggregator, stdin io.Reader, stdou
 		writeCSVHeader(w, q)
 		w.Flush()
 	}
-	var cols sessionagg.RowColumns
+	var (
+		cols sessionagg.RowColumns
+		buf  []byte
+	)
 	emit := func(r *sessionagg.Result) error {
 		if r.Len() == 0 {
 			return nil
@@ -41,8 +44,8 @@ func runFollow(opts *options, agg *sessionagg.Aggregator, stdin io.Reader, stdou
 			cols.Reset()
 			r.AppendColumns(&cols, 0, r.Len())
 			writeCSVRows(w, q, &cols)
-		} else if err := writeJSONLines(w, r); err != nil {
-			return err
+		} else {
+			buf = writeJSONLines(w, r, buf)
 		}
 		return w.Flush()
 	}
@@ -111,22 +114,13 @@ func runFollow(opts *options, agg *sessionagg.Aggregator, stdin io.Reader, stdou
 }
 
 // writeJSONLines writes r's rows one a line, each as -format json writes
-// it in its statistics array.
-func writeJSONLines(w *bufio.Writer, r *sessionagg.Result) error {
-	const prefix = `{"statistics":[`
-	for page := range r.Pages(1) {
-		b, err := page.MarshalJSON()
-		if err != nil {
-			return err
-		}
-		// A row's strings escape their quotes, so `],"status":` is
-		// found only after the row.
-		end := bytes.LastIndex(b, []byte(`],"status":`))
-		if !bytes.HasPrefix(b, []byte(prefix)) || end < len(prefix) {
-			return fmt.Errorf("unexpected JSON of a page: %.40s", b)
-		}
-		w.Write(b[len(prefix):end])
-		w.WriteByte('\n')
+// it in its statistics array, appending them a few thousand at a time.
+func writeJSONLines(w *bufio.Writer, r *sessionagg.Result, buf []byte) []byte {
+	const chunk = 4096
+	for i := 0; i < r.Len(); i += chunk {
+		buf = r.AppendRowsJSON(buf[:0], i, min(i+chunk, r.Len()), '\n')
+		buf = append(buf, '\n')
+		w.Write(buf)
 	}
-	return nil
+	return buf
 }
