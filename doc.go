@@ -151,5 +151,7 @@
 //   - [Columns], [Aggregator.AddColumns]: sessions column by column, as
 //     Arrow and Parquet hold them.
 //   - [Result], [Row], [Stats], [Page]: what comes out.
+//   - [Result.AppendColumns], [Result.AppendPageJSON],
+//     [Result.AppendRowsJSON]: many rows out, with no Row made per row.
 //   - [AggregateDevices], [DesktopUsageReport]: the TRRO and Workspace shapes.
 package sessionagg
