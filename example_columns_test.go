@@ -83,3 +83,25 @@ func ExampleResult_AppendColumns() {
 	// [q-bake q-render] [2 1]
 	// [q-bake] [1]
 }
+
+// AppendRowsJSON writes rows as JSON straight from the result, here as
+// JSON Lines: one row a line, as Page.MarshalJSON writes each row.
+func ExampleResult_AppendRowsJSON() {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	res, err := sessionagg.Aggregate(sessionagg.Query{
+		Period:     sessionagg.Daily,
+		GroupBy:    []sessionagg.Field{sessionagg.QueueID},
+		Statistics: []sessionagg.Statistic{sessionagg.Sum},
+	}, slices.Values([]sessionagg.Session{
+		{Start: day.Add(9 * time.Hour), End: day.Add(12 * time.Hour), CostInUSD: 1.5, QueueID: "q-bake"},
+		{Start: day.Add(13 * time.Hour), End: day.Add(21 * time.Hour), CostInUSD: 4, QueueID: "q-render"},
+	}))
+	if err != nil {
+		panic(err)
+	}
+	b := res.AppendRowsJSON(nil, 0, res.Len(), '\n')
+	fmt.Printf("%s\n", b)
+	// Output:
+	// {"queueId":"q-bake","count":1,"costInUsd":{"sum":1.5},"runtimeInSeconds":{"sum":10800},"aggregationStartTime":"2026-03-01T00:00:00Z","aggregationEndTime":"2026-03-02T00:00:00Z"}
+	// {"queueId":"q-render","count":1,"costInUsd":{"sum":4},"runtimeInSeconds":{"sum":28800},"aggregationStartTime":"2026-03-01T00:00:00Z","aggregationEndTime":"2026-03-02T00:00:00Z"}
+}
