@@ -203,6 +203,29 @@ func (in *input) each(stdin io.Reader, stderr io.Writer, demo []byte, read func(
 	return nil
 }
 
+// sessions reads the sessions of every input, as one (see each), with
+// the reader options opt, and calls add with each and the reader that read
+// it, which knows its line and record. It stops at the first error.
+func (in *input) sessions(stdin io.Reader, stderr io.Writer, demo []byte, opt sessionio.Options, add func(rd *sessionio.Reader, s sessionagg.Session) error) error {
+	return in.each(stdin, stderr, demo, func(name string, r io.Reader) error {
+		opt.Format = in.format(name)
+		rd := sessionio.NewReader(r, opt)
+		var s sessionagg.Session
+		for {
+			err := rd.ReadSession(&s)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := add(rd, s); err != nil {
+				return err
+			}
+		}
+	})
+}
+
 // named prefixes err with the file's name.
 func named(prefix string, err error) error {
 	return fmt.Errorf("%s%w", prefix, hint(err))

@@ -57,42 +57,29 @@ func runFollow(opts *options, agg *sessionagg.Aggregator, stdin io.Reader, stdou
 	ropt := opts.in.readerOptions()
 	ropt.Query = q
 	ropt.KeepRecords = late != nil
-	err := opts.in.each(stdin, stderr, demoCSV, func(name string, r io.Reader) error {
-		ropt.Format = opts.in.format(name)
-		rd := sessionio.NewReader(r, ropt)
-		var s sessionagg.Session
-		for {
-			err := rd.ReadSession(&s)
-			if err == io.EOF {
-				return nil
+	err := opts.in.sessions(stdin, stderr, demoCSV, ropt, func(rd *sessionio.Reader, s sessionagg.Session) error {
+		if err := agg.Add(s); errors.Is(err, sessionagg.ErrLate) && late != nil {
+			rec := rd.Record()
+			if !bytes.HasSuffix(rec, []byte("\n")) {
+				rec = append(rec, '\n')
 			}
+			if _, err := late.Write(rec); err != nil {
+				lateErr = fmt.Errorf("-late: %v", err)
+				return lateErr
+			}
+			nLate++
+		} else if err != nil {
+			return addError(rd.Line(), err)
+		}
+		if s.End.After(maxEnd.End) {
+			maxEnd.End = s.End
+			res, err := agg.Close(s.End.Add(-opts.maxSession))
 			if err != nil {
-				return err
-			}
-			if err := agg.Add(s); errors.Is(err, sessionagg.ErrLate) && late != nil {
-				rec := rd.Record()
-				if !bytes.HasSuffix(rec, []byte("\n")) {
-					rec = append(rec, '\n')
-				}
-				if _, err := late.Write(rec); err != nil {
-					lateErr = fmt.Errorf("-late: %v", err)
-					return lateErr
-				}
-				nLate++
-			} else if err != nil {
 				return addError(rd.Line(), err)
 			}
-			if s.End.After(maxEnd.End) {
-				maxEnd.End = s.End
-				res, err := agg.Close(s.End.Add(-opts.maxSession))
-				if err != nil {
-					return addError(rd.Line(), err)
-				}
-				if err := emit(res); err != nil {
-					return err
-				}
-			}
+			return emit(res)
 		}
+		return nil
 	})
 	if late != nil {
 		fmt.Fprintf(stderr, "sessionagg: %d late records appended to %s\n", nLate, opts.late)

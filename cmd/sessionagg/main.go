@@ -122,22 +122,11 @@ func runSessions(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ropt := opts.in.readerOptions()
 	ropt.Query = &opts.q
-	err = opts.in.each(stdin, stderr, demoCSV, func(name string, r io.Reader) error {
-		ropt.Format = opts.in.format(name)
-		rd := sessionio.NewReader(r, ropt)
-		var s sessionagg.Session
-		for {
-			err := rd.ReadSession(&s)
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := agg.Add(s); err != nil {
-				return addError(rd.Line(), err)
-			}
+	err = opts.in.sessions(stdin, stderr, demoCSV, ropt, func(rd *sessionio.Reader, s sessionagg.Session) error {
+		if err := agg.Add(s); err != nil {
+			return addError(rd.Line(), err)
 		}
+		return nil
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sessionagg: %v\n", err)
