@@ -339,6 +339,22 @@ func (r *Reader) read(sh *shape) error {
 	return nil
 }
 
+// invalid makes the error of the current record from the error of the
+// library's Validate, naming the field that the library names.
+func (r *Reader) invalid(err error) error {
+	c := colEnd
+	var fe *sessionagg.FieldError
+	if errors.As(err, &fe) {
+		for col, name := range colNames {
+			if name == fe.Field {
+				c = column(col)
+				break
+			}
+		}
+	}
+	return r.fail(c, err)
+}
+
 // fail makes the error of field c of the current record, and keeps it.
 func (r *Reader) fail(c column, err error) error {
 	var fe *sessionagg.FieldError
@@ -425,12 +441,7 @@ func (r *Reader) ReadSession(s *sessionagg.Session) error {
 		return r.fail(colCost, err)
 	}
 	if err := s.Validate(); err != nil {
-		var fe *sessionagg.FieldError
-		c := colEnd
-		if errors.As(err, &fe) && fe.Field == colNames[colCost] {
-			c = colCost
-		}
-		return r.fail(c, err)
+		return r.invalid(err)
 	}
 	*s = sessionagg.Session{Start: s.Start, End: s.End, CostInUSD: s.CostInUSD}
 	if q := r.opt.Query; q != nil {
@@ -501,7 +512,7 @@ func (r *Reader) ReadDeviceSession(s *sessionagg.DeviceSession) error {
 		return err
 	}
 	if err := s.Validate(); err != nil {
-		return r.fail(colEnd, err)
+		return r.invalid(err)
 	}
 	return nil
 }
@@ -525,7 +536,7 @@ func (r *Reader) ReadDesktopSession(s *sessionagg.DesktopSession) error {
 		return err
 	}
 	if err := s.Validate(); err != nil {
-		return r.fail(colEnd, err)
+		return r.invalid(err)
 	}
 	return nil
 }

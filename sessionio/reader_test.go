@@ -113,6 +113,8 @@ func TestSessionErrors(t *testing.T) {
 		{"Inf", h + "0,1,Inf,\n", sessionio.Options{}, sessionio.ErrInvalidNumber, `costInUsd "Inf"`},
 		{"a negative cost", h + "0,1,-1,\n", sessionio.Options{}, sessionagg.ErrInvalidSession, `line 2: costInUsd "-1": want a finite number`},
 		{"an end before the start", h + "5,4,,\n", sessionio.Options{}, sessionagg.ErrInvalidSession, `line 2: endTime "4": before startTime`},
+		{"an unset start, the zero time", h + "0001-01-01T00:00:00Z,9999-12-31T23:59:59Z,,\n", sessionio.Options{}, sessionagg.ErrInvalidSession, `line 2: startTime "0001-01-01T00:00:00Z": the zero time`},
+		{"an unset end, the zero time", h + "2026-03-01T00:00:00Z,0001-01-01T00:00:00Z,,\n", sessionio.Options{}, sessionagg.ErrInvalidSession, `line 2: endTime "0001-01-01T00:00:00Z": the zero time`},
 		{"a missing end", h + "5,,,\n", sessionio.Options{}, sessionio.ErrMissing, `line 2: endTime "": required`},
 		{"two columns for one field", "startTime,endTime,STARTTIME\n", sessionio.Options{}, sessionio.ErrSyntax, `line 1: columns 1 and 3 are both startTime`},
 		{"an alias onto a field that does not exist", h, sessionio.Options{Columns: map[string]string{"x": "nope"}}, sessionio.ErrSyntax, `Options.Columns["x"] = "nope"`},
