@@ -186,7 +186,7 @@ func (in *input) each(stdin io.Reader, stderr io.Writer, demo []byte, read func(
 	for _, name := range in.files {
 		if name == "-" {
 			if err := read(name, stdin); err != nil {
-				return named("", err)
+				return named("standard input: ", err)
 			}
 			continue
 		}

@@ -93,6 +93,7 @@ func TestFollowLateExits(t *testing.T) {
 		{"-follow", "-format", "jsonl"},   // no -max-session
 		{"-follow", "-max-session", "1h"}, // table
 		{"-max-session", "1h"},            // no -follow
+		{"-follow", "-max-session", "1h", "-format", "csv", "-fill-empty", "-group-by", "QUEUE_ID"}, // groups that come late lack their empty rows
 	} {
 		if _, _, status := runCmd(t, "", args...); status != 2 {
 			t.Errorf("sessionagg %v: status %d, want 2", args, status)

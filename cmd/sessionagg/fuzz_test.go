@@ -57,7 +57,7 @@ func FuzzRun(f *testing.F) {
 			if out.Len() != 0 {
 				t.Fatalf("sessionagg %s: exit 1 with output %q", strings.Join(args, " "), out.Bytes())
 			}
-			if !strings.HasPrefix(errOut.String(), "sessionagg: line ") {
+			if !strings.HasPrefix(errOut.String(), "sessionagg: standard input: line ") {
 				t.Fatalf("sessionagg %s: exit 1 with %q, want a message naming the line", strings.Join(args, " "), errOut.Bytes())
 			}
 		default:

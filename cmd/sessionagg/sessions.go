@@ -79,7 +79,8 @@ Flags:
         as it is closed: when the largest endTime seen so far, less
         -max-session, is at or past the bucket's end; the remaining rows
         at the end of the input. With -format jsonl (one row a line, the
-        rows of -format json) or csv (one header); not table
+        rows of -format json) or csv (one header); not table, and
+        -fill-empty only without -group-by
   -max-session DURATION
         the longest a session may last, such as 24h (required with -follow)
   -late FILE
@@ -156,6 +157,11 @@ func parseArgs(args []string) (options, error) {
 		return o, fmt.Errorf("-follow needs -max-session DURATION, the longest a session may last, such as 24h")
 	case o.follow && o.in.outFormat == "table":
 		return o, fmt.Errorf("-format table cannot be used with -follow: use -format jsonl or csv")
+	case o.follow && o.q.FillEmpty && groupBy != "":
+		// A group first seen after a close would have had empty rows in
+		// the buckets already written: the stream could not equal the
+		// batch run.
+		return o, fmt.Errorf("-fill-empty with -group-by cannot be used with -follow: a group first seen after a bucket closed would lack its empty rows there")
 	case o.follow && (o.maxResults != 0 || o.token != ""):
 		return o, fmt.Errorf("-max-results and -next-token cannot be used with -follow")
 	case !o.follow && (o.maxSession != 0 || o.late != ""):
