@@ -48,8 +48,9 @@ func errTooLong(line int) error {
 
 // readLine returns the next line, with its "\n" if it has one, "\r\n"
 // turned into "\n", and a "\r" before the end of the input dropped, as
-// encoding/csv does. At the end of the input it returns io.EOF.
-func readLine(r *bufio.Reader, long *[]byte, lines int) ([]byte, error) {
+// encoding/csv does. At the end of the input it returns io.EOF. If raw is
+// not nil, the line as it was read, before any of that, is appended to it.
+func readLine(r *bufio.Reader, long *[]byte, lines int, raw *[]byte) ([]byte, error) {
 	line, err := r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		*long = append((*long)[:0], line...)
@@ -61,6 +62,9 @@ func readLine(r *bufio.Reader, long *[]byte, lines int) ([]byte, error) {
 			*long = append(*long, line...)
 		}
 		line = *long
+	}
+	if raw != nil {
+		*raw = append(*raw, line...)
 	}
 	if len(line) > 0 && err == io.EOF {
 		err = nil
@@ -76,12 +80,13 @@ func readLine(r *bufio.Reader, long *[]byte, lines int) ([]byte, error) {
 }
 
 func (c *csvScanner) readLine() ([]byte, error) {
-	line, err := readLine(c.r, &c.long, c.lines)
+	var raw *[]byte
+	if c.keep {
+		raw = &c.raw
+	}
+	line, err := readLine(c.r, &c.long, c.lines, raw)
 	if err == nil {
 		c.lines++
-	}
-	if c.keep {
-		c.raw = append(c.raw, line...)
 	}
 	if c.bom {
 		c.bom = false

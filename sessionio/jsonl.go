@@ -42,7 +42,12 @@ func (j *jsonlScanner) line() int { return j.start }
 
 func (j *jsonlScanner) next(values *[numCols][]byte) error {
 	for {
-		line, err := readLine(j.r, &j.long, j.lines)
+		var raw *[]byte
+		if j.keep {
+			j.raw = j.raw[:0]
+			raw = &j.raw
+		}
+		line, err := readLine(j.r, &j.long, j.lines, raw)
 		if err != nil {
 			return err
 		}
@@ -55,9 +60,6 @@ func (j *jsonlScanner) next(values *[numCols][]byte) error {
 			continue
 		}
 		j.start = j.lines
-		if j.keep {
-			j.raw = append(j.raw[:0], line...)
-		}
 		return j.decode(line, values)
 	}
 }

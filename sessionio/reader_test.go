@@ -200,3 +200,40 @@ func TestReaderStops(t *testing.T) {
 		t.Errorf("empty input: %v, want io.EOF", err)
 	}
 }
+
+// TestRecordVerbatim checks that Record returns each record's bytes as
+// they came in, carriage returns and all, so that a caller who keeps some
+// records (the command's -late) keeps them exactly.
+func TestRecordVerbatim(t *testing.T) {
+	for _, tc := range []struct {
+		reason  string
+		opt     sessionio.Options
+		head    string   // what precedes the records
+		records []string // each record's bytes
+	}{
+		{"CSV with LF line ends", sessionio.Options{Format: sessionio.CSV}, "startTime,endTime,userId\n",
+			[]string{"0,1,a\n", "1,2,b\n"}},
+		{"CSV with CRLF line ends and a quoted CRLF", sessionio.Options{Format: sessionio.CSV}, "startTime,endTime,userId\r\n",
+			[]string{"0,1,a\r\n", "1,2,\"b\r\nc\"\r\n", "2,3,d\r"}},
+		{"JSON Lines with CRLF line ends", sessionio.Options{Format: sessionio.JSONL}, "",
+			[]string{"{\"startTime\":0,\"endTime\":1}\r\n", " {\"startTime\":1,\"endTime\":2} \r\n", "{\"startTime\":2,\"endTime\":3}"}},
+	} {
+		tc.opt.KeepRecords = true
+		rd := sessionio.NewReader(strings.NewReader(tc.head+strings.Join(tc.records, "")), tc.opt)
+		var got []string
+		for {
+			var s sessionagg.Session
+			err := rd.ReadSession(&s)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", tc.reason, err)
+			}
+			got = append(got, string(rd.Record()))
+		}
+		if diff := cmp.Diff(tc.records, got); diff != "" {
+			t.Errorf("%s: records (-want +got):\n%s", tc.reason, diff)
+		}
+	}
+}
