@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/vet"
@@ -40,12 +41,40 @@ func buildAll(t *testing.T, glob, out string, q sessionagg.Query) *beam.Pipeline
 	return p
 }
 
+// addShapes adds to s the TRRO and Workspace pipelines: their readers,
+// AggregateDevices, DesktopUsageReport and their writers.
+func addShapes(t *testing.T, s beam.Scope, glob, out string) {
+	t.Helper()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	devices, err := sessionbeam.ReadDeviceSessions(s, glob, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports, err := sessionbeam.AggregateDevices(s, sessionagg.DeviceQuery{Period: sessionagg.Daily, Location: time.UTC}, devices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessionbeam.WriteDevicesJSONLines(s, out+"-devices", reports)
+	desktops, err := sessionbeam.ReadDesktopSessions(s, glob, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage, err := sessionbeam.DesktopUsageReport(s, sessionagg.UsageQuery{Location: time.UTC, Start: start, End: start.AddDate(0, 1, 0)}, desktops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessionbeam.WriteDesktopsJSONLines(s, out+"-desktops", usage)
+}
+
 // TestRegistered has Beam's vet runner check that every function, DoFn
-// and type of the pipeline is registered, so that no worker falls back
-// to reflection or fails to find a symbol.
+// and type of the pipelines (sessions, TRRO devices and Workspace
+// desktops) is registered, so that no worker falls back to reflection or
+// fails to find a symbol.
 func TestRegistered(t *testing.T) {
 	q := sessionagg.Query{GroupBy: []sessionagg.Field{sessionagg.QueueID}}
-	p := buildAll(t, filepath.Join(t.TempDir(), "*.csv"), filepath.Join(t.TempDir(), "out"), q)
+	glob, out := filepath.Join(t.TempDir(), "*.csv"), filepath.Join(t.TempDir(), "out")
+	p := buildAll(t, glob, out, q)
+	addShapes(t, p.Root(), glob, out)
 	e, err := vet.Evaluate(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
