@@ -163,14 +163,16 @@ func (p *Partial) rows(sp *spec, q *sessionagg.Query) (Rows, error) {
 	return Rows{spec: *sp, w: p.w, shard: p.shard, data: b}, nil
 }
 
-// queryCache turns a spec into its query once per DoFn instance.
-type queryCache struct {
-	q *sessionagg.Query
+// queryCache turns a spec into its query, a Query or a DeviceQuery, once
+// per DoFn instance. (A plain generic type, not a DoFn: Beam never sees
+// it, so its instantiations cannot be mixed up.)
+type queryCache[Q any] struct {
+	q *Q
 }
 
-func (c *queryCache) get(sp *spec) (*sessionagg.Query, error) {
+func (c *queryCache[Q]) get(query func() (Q, error)) (*Q, error) {
 	if c.q == nil {
-		q, err := sp.query()
+		q, err := query()
 		if err != nil {
 			return nil, err
 		}
@@ -182,13 +184,13 @@ func (c *queryCache) get(sp *spec) (*sessionagg.Query, error) {
 // combineFn is Aggregate's CombineFn.
 type combineFn struct {
 	Spec spec
-	qc   queryCache
+	qc   queryCache[sessionagg.Query]
 }
 
 func (f *combineFn) CreateAccumulator() Partial { return Partial{} }
 
 func (f *combineFn) AddInput(p Partial, s sessionagg.Session) (Partial, error) {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err == nil {
 		err = p.load(q)
 	}
@@ -199,7 +201,7 @@ func (f *combineFn) AddInput(p Partial, s sessionagg.Session) (Partial, error) {
 }
 
 func (f *combineFn) MergeAccumulators(a, b Partial) (Partial, error) {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err == nil {
 		err = a.merge(q, &b)
 	}
@@ -207,7 +209,7 @@ func (f *combineFn) MergeAccumulators(a, b Partial) (Partial, error) {
 }
 
 func (f *combineFn) ExtractOutput(p Partial) (Rows, error) {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err != nil {
 		return Rows{}, err
 	}
@@ -244,13 +246,13 @@ func decodeRouted(data []byte) (routed, error) {
 type routeFn struct {
 	Spec   spec
 	Shards int
-	qc     queryCache
+	qc     queryCache[sessionagg.Query]
 	key    []byte
 	last   window // the span of the session's previous bucket
 }
 
 func (f *routeFn) ProcessElement(s sessionagg.Session, emit func(string, routed)) error {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err != nil {
 		return err
 	}
@@ -365,13 +367,13 @@ func groupShard(q *sessionagg.Query, s *sessionagg.Session, n int) int {
 // each Partial narrowed to the bucket of its key.
 type shardFn struct {
 	Spec spec
-	qc   queryCache
+	qc   queryCache[sessionagg.Query]
 }
 
 func (f *shardFn) CreateAccumulator() Partial { return Partial{} }
 
 func (f *shardFn) AddInput(p Partial, r routed) (Partial, error) {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err != nil {
 		return p, err
 	}
@@ -385,7 +387,7 @@ func (f *shardFn) AddInput(p Partial, r routed) (Partial, error) {
 }
 
 func (f *shardFn) MergeAccumulators(a, b Partial) (Partial, error) {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err == nil {
 		err = a.merge(q, &b)
 	}
@@ -393,7 +395,7 @@ func (f *shardFn) MergeAccumulators(a, b Partial) (Partial, error) {
 }
 
 func (f *shardFn) ExtractOutput(p Partial) (Rows, error) {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err != nil {
 		return Rows{}, err
 	}

@@ -58,23 +58,6 @@ func (sp *deviceSpec) query() (sessionagg.DeviceQuery, error) {
 	return q, err
 }
 
-// deviceQueryCache turns a deviceSpec into its query once per DoFn
-// instance.
-type deviceQueryCache struct {
-	q *sessionagg.DeviceQuery
-}
-
-func (c *deviceQueryCache) get(sp *deviceSpec) (*sessionagg.DeviceQuery, error) {
-	if c.q == nil {
-		q, err := sp.query()
-		if err != nil {
-			return nil, err
-		}
-		c.q = &q
-	}
-	return c.q, nil
-}
-
 // AggregateDevices returns the TRRO statistics of q over sessions, a
 // PCollection of sessionagg.DeviceSession, as a PCollection of one
 // DeviceReport: the DeviceStats of sessionagg.AggregateDevices(q,
@@ -129,11 +112,11 @@ type devicePiece struct {
 // library does.
 type devicePiecesFn struct {
 	Spec deviceSpec
-	qc   deviceQueryCache
+	qc   queryCache[sessionagg.DeviceQuery]
 }
 
 func (f *devicePiecesFn) ProcessElement(s sessionagg.DeviceSession, emit func(int64, devicePiece)) error {
-	q, err := f.qc.get(&f.Spec)
+	q, err := f.qc.get(f.Spec.query)
 	if err != nil {
 		return err
 	}
